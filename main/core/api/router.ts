@@ -17,7 +17,7 @@ import {
   type ParsedCommandArgs,
 } from '../../../shared/api';
 import { fail, ok, toErrorInfo, type Result } from '../../../shared/errors';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Logger } from '../log/logger';
 
 export type CommandHandlers = {
