@@ -85,6 +85,16 @@ export default tseslint.config(
     ]),
   },
   {
+    // Tests of shared/ run in Node (Vitest) and may read files.
+    files: ['shared/**/*.test.ts'],
+    rules: restrict([
+      {
+        group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+        message: 'shared/ imports only shared/.',
+      },
+    ]),
+  },
+  {
     files: ['preload/**'],
     rules: restrict([
       {

@@ -1,0 +1,197 @@
+/**
+ * P-256 key pairs and their encodings: the raw uncompressed point (65 bytes, what travels in
+ * discovery packets and sealed boxes), SPKI DER (what the device ID hashes) and PKCS#8 DER (how
+ * the identity private key is stored).
+ *
+ * What must stay true:
+ * - Every key that comes from outside (a peer, a file) enters through an import function here,
+ *   which accepts only a valid P-256 key and throws ParleyError('BAD_REQUEST') for anything
+ *   else. In particular a public point is checked to lie on the curve, which is what protects
+ *   ECDH from invalid-curve attacks.
+ * - A public key has one accepted encoding: SPKI must be exactly the canonical DER with an
+ *   uncompressed point, because the device ID is the hash of those bytes and one key must not
+ *   have two device IDs.
+ * - Passing a key of the wrong kind to an export function (a P-384 key, a private key where a
+ *   public one is expected) is a programming error and throws TypeError, which the API edge
+ *   reports as INTERNAL.
+ */
+import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { ParleyError } from '../../../shared/errors';
+import { asBuffer, bytesEqual, concatBytes, fromHex } from './bytes';
+
+/** Uncompressed point: 0x04 || x (32) || y (32). */
+export const P256_PUBLIC_RAW_BYTES = 65;
+/** A private scalar. */
+export const P256_PRIVATE_RAW_BYTES = 32;
+/** One coordinate of a point. */
+const P256_FIELD_BYTES = 32;
+
+/** OpenSSL's (and BoringSSL's) name for P-256, as reported in `asymmetricKeyDetails`. */
+const P256_CURVE_NAME = 'prime256v1';
+
+/**
+ * The DER of SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 } up to the BIT STRING contents;
+ * followed by a 65-byte uncompressed point it is the whole SPKI. Fixed for P-256 (RFC 5480).
+ */
+const P256_SPKI_PREFIX = fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200');
+
+export interface EcKeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export function isP256Key(key: unknown, type: 'public' | 'private'): key is KeyObject {
+  if (typeof key !== 'object' || key === null) return false;
+  const k = key as KeyObject;
+  return (
+    k.type === type &&
+    k.asymmetricKeyType === 'ec' &&
+    k.asymmetricKeyDetails?.namedCurve === P256_CURVE_NAME
+  );
+}
+
+export function assertP256Key(key: unknown, type: 'public' | 'private'): asserts key is KeyObject {
+  if (!isP256Key(key, type)) throw new TypeError(`expected a P-256 ${type} key`);
+}
+
+export function generateEcKeyPair(): EcKeyPair {
+  return generateKeyPairSync('ec', { namedCurve: P256_CURVE_NAME });
+}
+
+/** The public half of a P-256 private key. */
+export function publicKeyOf(privateKey: KeyObject): KeyObject {
+  assertP256Key(privateKey, 'private');
+  return createPublicKey(privateKey);
+}
+
+/**
+ * The 65-byte uncompressed point. Built from the coordinates rather than taken from the
+ * decoder's DER, because OpenSSL re-exports a key in whatever point form it was imported in.
+ */
+export function exportPublicKeyRaw(publicKey: KeyObject): Uint8Array {
+  assertP256Key(publicKey, 'public');
+  const { x, y } = publicKey.export({ format: 'jwk' });
+  if (x === undefined || y === undefined) throw new Error('P-256 JWK export lacks x or y');
+  return concatBytes(Uint8Array.of(0x04), coordinate(x), coordinate(y));
+}
+
+/** Imports a 65-byte uncompressed point; throws ParleyError BAD_REQUEST unless it is on P-256. */
+export function importPublicKeyRaw(raw: Uint8Array): KeyObject {
+  if (!(raw instanceof Uint8Array) || raw.length !== P256_PUBLIC_RAW_BYTES || raw[0] !== 0x04) {
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 public key: expected a 65-byte 0x04 point.');
+  }
+  try {
+    // The SPKI decoder rejects coordinates >= p and points not on the curve.
+    return createPublicKey({
+      key: asBuffer(concatBytes(P256_SPKI_PREFIX, raw)),
+      format: 'der',
+      type: 'spki',
+    });
+  } catch (cause) {
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 public key: not a point on the curve.', {
+      cause,
+    });
+  }
+}
+
+/**
+ * SubjectPublicKeyInfo DER in its one canonical form, the fixed P-256 prefix followed by the
+ * uncompressed point (91 bytes), however the key was decoded. The device ID is its SHA-256.
+ */
+export function exportPublicKeySpki(publicKey: KeyObject): Uint8Array {
+  return concatBytes(P256_SPKI_PREFIX, exportPublicKeyRaw(publicKey));
+}
+
+/**
+ * Imports SPKI DER. Throws ParleyError BAD_REQUEST unless it is a P-256 key in canonical form
+ * (uncompressed point, nothing trailing): DER allows a compressed point too, and that would
+ * give one key a second device ID.
+ */
+export function importPublicKeySpki(der: Uint8Array): KeyObject {
+  if (
+    !(der instanceof Uint8Array) ||
+    der.length !== P256_SPKI_PREFIX.length + P256_PUBLIC_RAW_BYTES ||
+    !bytesEqual(der.subarray(0, P256_SPKI_PREFIX.length), P256_SPKI_PREFIX)
+  ) {
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 public key in canonical SPKI form.');
+  }
+  return importPublicKeyRaw(der.subarray(P256_SPKI_PREFIX.length));
+}
+
+export function exportPrivateKeyPkcs8(privateKey: KeyObject): Uint8Array {
+  assertP256Key(privateKey, 'private');
+  return privateKey.export({ type: 'pkcs8', format: 'der' });
+}
+
+/**
+ * Imports PKCS#8 DER. Throws ParleyError BAD_REQUEST unless it is a P-256 key whose stored public
+ * point matches its private scalar: the decoder does not check that, and a mismatch would make
+ * us publish one key while signing with another.
+ */
+export function importPrivateKeyPkcs8(der: Uint8Array): KeyObject {
+  if (!(der instanceof Uint8Array)) {
+    throw new ParleyError('BAD_REQUEST', 'Not a private key: expected bytes.');
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: asBuffer(der), format: 'der', type: 'pkcs8' });
+  } catch (cause) {
+    throw new ParleyError('BAD_REQUEST', 'Not a private key: the PKCS#8 could not be decoded.', {
+      cause,
+    });
+  }
+  if (!isP256Key(key, 'private')) {
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 private key.');
+  }
+  const d = key.export({ format: 'jwk' }).d;
+  const stored = exportPublicKeyRaw(createPublicKey(key));
+  if (d === undefined || !bytesEqual(pointOfScalar(Buffer.from(d, 'base64url')), stored)) {
+    throw new ParleyError('BAD_REQUEST', 'P-256 private key does not match its public key.');
+  }
+  return key;
+}
+
+/**
+ * Imports a raw 32-byte private scalar, computing its public point. Parley stores keys as
+ * PKCS#8; this exists for the known-answer self-tests, whose published vectors give scalars.
+ */
+export function importPrivateKeyRaw(d: Uint8Array): KeyObject {
+  if (!(d instanceof Uint8Array) || d.length !== P256_PRIVATE_RAW_BYTES) {
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 private key: expected 32 bytes.');
+  }
+  let point: Uint8Array;
+  try {
+    point = pointOfScalar(d);
+  } catch (cause) {
+    // 0 and values >= the group order are not private keys.
+    throw new ParleyError('BAD_REQUEST', 'Not a P-256 private key: scalar out of range.', {
+      cause,
+    });
+  }
+  const b64 = (bytes: Uint8Array): string => asBuffer(bytes).toString('base64url');
+  return createPrivateKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      d: b64(d),
+      x: b64(point.subarray(1, 33)),
+      y: b64(point.subarray(33, 65)),
+    },
+    format: 'jwk',
+  });
+}
+
+/** A JWK coordinate as exactly 32 bytes (left-padded, should an encoder drop leading zeros). */
+function coordinate(base64url: string): Uint8Array {
+  const bytes = Buffer.from(base64url, 'base64url');
+  if (bytes.length > P256_FIELD_BYTES) throw new Error('P-256 coordinate is too long');
+  return concatBytes(new Uint8Array(P256_FIELD_BYTES - bytes.length), bytes);
+}
+
+/** d·G as an uncompressed point. The JWK importer takes x and y on trust, so we compute them. */
+function pointOfScalar(d: Uint8Array): Uint8Array {
+  const ecdh = createECDH(P256_CURVE_NAME);
+  ecdh.setPrivateKey(asBuffer(d));
+  return ecdh.getPublicKey();
+}

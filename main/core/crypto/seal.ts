@@ -1,0 +1,100 @@
+/**
+ * Seal to a recipient: encrypt bytes so that only the holder of one P-256 private key can read
+ * them (room master keys sealed to each member). ECIES-style: ECDH with a fresh ephemeral key,
+ * HKDF-SHA256, AES-256-GCM.
+ *
+ *   info = SEAL_HKDF_INFO_PREFIX || u8(len(context)) || context || ephemeralRaw || recipientRaw
+ *   key (32) || nonce (12) = HKDF-SHA256(ikm = ECDH(ephemeral, recipient), salt = empty, info, 44)
+ *   box  = ephemeralRaw (65) || aeadSeal(key, plaintext, aad = info, nonce)
+ *
+ * Why the nonce is derived, not random: each ephemeral key seals exactly one box, so each derived
+ * key is used once and any nonce would be safe with it; deriving it costs nothing and makes the
+ * box a pure function of (ephemeral key, recipient, context, plaintext), which is what lets the
+ * self-test check a known answer.
+ *
+ * What must stay true:
+ * - An ephemeral key is never reused. Reusing one reuses (key, nonce) and breaks GCM. The
+ *   `ephemeral` parameter exists for known-answer tests only.
+ * - Both public keys and the context are bound into the key and the associated data, so a box
+ *   cannot be opened by another recipient, under another context, or with a swapped ephemeral
+ *   key.
+ * - `openSealed` returns null, never throws, for anything a peer can send.
+ */
+import type { KeyObject } from 'node:crypto';
+import { aeadOpen, aeadSeal, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_OVERHEAD_BYTES } from './aead';
+import { asciiBytes, bytesEqual, concatBytes } from './bytes';
+import { ecdh } from './ecdh';
+import { hkdfSha256 } from './hkdf';
+import {
+  assertP256Key,
+  exportPublicKeyRaw,
+  generateEcKeyPair,
+  importPublicKeyRaw,
+  P256_PUBLIC_RAW_BYTES,
+  publicKeyOf,
+} from './keys';
+import { encodeLabel, SEAL_HKDF_INFO_PREFIX } from './labels';
+
+/** Bytes a sealed box adds to its plaintext: ephemeral point, nonce and tag. */
+export const SEAL_OVERHEAD_BYTES = P256_PUBLIC_RAW_BYTES + AEAD_OVERHEAD_BYTES;
+
+const EMPTY_SALT = new Uint8Array(0);
+
+export function sealToRecipient(
+  recipientPublicKey: KeyObject,
+  context: string,
+  plaintext: Uint8Array,
+  /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
+  ephemeral?: KeyObject,
+): Uint8Array {
+  const encodedContext = encodeLabel(context);
+  const ephemeralPrivate = ephemeral ?? generateEcKeyPair().privateKey;
+  const ephemeralRaw = exportPublicKeyRaw(publicKeyOf(ephemeralPrivate));
+  const recipientRaw = exportPublicKeyRaw(recipientPublicKey);
+  const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
+  const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPrivate, recipientPublicKey), info);
+  return concatBytes(ephemeralRaw, aeadSeal(key, plaintext, info, nonce));
+}
+
+export function openSealed(
+  recipientPrivateKey: KeyObject,
+  context: string,
+  box: Uint8Array,
+): Uint8Array | null {
+  // Context and key come from our own code: a bad one throws, as a programming error should.
+  const encodedContext = encodeLabel(context);
+  assertP256Key(recipientPrivateKey, 'private');
+  if (!(box instanceof Uint8Array) || box.length < SEAL_OVERHEAD_BYTES) return null;
+
+  const ephemeralRaw = box.subarray(0, P256_PUBLIC_RAW_BYTES);
+  let ephemeralPublic: KeyObject;
+  try {
+    ephemeralPublic = importPublicKeyRaw(ephemeralRaw);
+  } catch {
+    return null; // not a point on the curve
+  }
+  const recipientRaw = exportPublicKeyRaw(publicKeyOf(recipientPrivateKey));
+  const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
+  const { key, nonce } = deriveKeyAndNonce(ecdh(recipientPrivateKey, ephemeralPublic), info);
+  const sealed = box.subarray(P256_PUBLIC_RAW_BYTES);
+  // The nonce is derivable, so a box carrying any other one was not made by sealToRecipient.
+  if (!bytesEqual(sealed.subarray(0, AEAD_NONCE_BYTES), nonce)) return null;
+  return aeadOpen(key, sealed, info);
+}
+
+/** The HKDF info, also used as the AEAD's associated data. */
+function sealInfo(
+  encodedContext: Uint8Array,
+  ephemeralRaw: Uint8Array,
+  recipientRaw: Uint8Array,
+): Uint8Array {
+  return concatBytes(asciiBytes(SEAL_HKDF_INFO_PREFIX), encodedContext, ephemeralRaw, recipientRaw);
+}
+
+function deriveKeyAndNonce(
+  sharedSecret: Uint8Array,
+  info: Uint8Array,
+): { key: Uint8Array; nonce: Uint8Array } {
+  const okm = hkdfSha256(sharedSecret, EMPTY_SALT, info, AEAD_KEY_BYTES + AEAD_NONCE_BYTES);
+  return { key: okm.subarray(0, AEAD_KEY_BYTES), nonce: okm.subarray(AEAD_KEY_BYTES) };
+}
