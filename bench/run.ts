@@ -1,0 +1,12 @@
+/**
+ * `npm run bench`: runs every benchmark and prints a Markdown report (copy it into
+ * docs/BENCHMARKS.md with the date and the machine). Benchmarks measure; tests never time.
+ */
+import { cpus, totalmem } from 'node:os';
+import { baselines } from './baselines.bench';
+import { table } from './measure';
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`# Parley benchmarks\n\n${new Date().toISOString().slice(0, 10)} on ${machine}\n`);
+console.log('## Raw baselines\n');
+console.log(table(await baselines()));

@@ -1,0 +1,29 @@
+/**
+ * What a CLI command may touch: its arguments, its output streams and its environment.
+ * Commands get this instead of reaching for `process`, so tests can run them in-process.
+ */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+  env: process.env,
+};
+
+/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** A wrong command line: printed with the usage text, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value));
+}

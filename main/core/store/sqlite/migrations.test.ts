@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, MIGRATIONS, readUserVersion, SCHEMA_VERSION } from './migrations';
+import type { Migration } from './migrations';
+import { createSqliteStore } from './sqlite-store';
+
+const open: Database.Database[] = [];
+
+function memoryDb(): Database.Database {
+  const db = new Database(':memory:');
+  open.push(db);
+  return db;
+}
+
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+function columns(db: Database.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+function objects(db: Database.Database, type: string): string[] {
+  return db
+    .prepare<[string], { name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all(type)
+    .map((row) => row.name);
+}
+
+/** The whole schema as SQL text, for comparing two databases. */
+function schemaSql(db: Database.Database): string[] {
+  return db
+    .prepare<[], { sql: string | null }>('SELECT sql FROM sqlite_schema ORDER BY type, name')
+    .all()
+    .map((row) => row.sql ?? '');
+}
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3, ... in order', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(
+      Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1),
+    );
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('reach the same schema one version at a time as all at once', () => {
+    const stepwise = memoryDb();
+    for (const migration of MIGRATIONS) {
+      expect(migrate(stepwise, migration.version)).toEqual({
+        from: migration.version - 1,
+        to: migration.version,
+      });
+      expect(readUserVersion(stepwise)).toBe(migration.version);
+    }
+    const direct = memoryDb();
+    expect(migrate(direct)).toEqual({ from: 0, to: SCHEMA_VERSION });
+    expect(schemaSql(stepwise)).toEqual(schemaSql(direct));
+  });
+
+  it('do nothing on a database that is up to date', () => {
+    const db = memoryDb();
+    migrate(db);
+    const before = schemaSql(db);
+    expect(migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+    expect(schemaSql(db)).toEqual(before);
+  });
+
+  it('roll a failing migration back completely and keep the previous version', () => {
+    const db = memoryDb();
+    const broken: Migration = {
+      version: SCHEMA_VERSION + 1,
+      description: 'fails halfway',
+      up: (d) => d.exec('CREATE TABLE half_done (x); SELECT * FROM no_such_table;'),
+    };
+    expect(() => migrate(db, broken.version, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
+    expect(readUserVersion(db)).toBe(SCHEMA_VERSION);
+    expect(objects(db, 'table')).not.toContain('half_done');
+  });
+
+  describe('1: initial schema', () => {
+    it('creates the tables, indexes and search triggers on an empty database', () => {
+      const db = memoryDb();
+      expect(migrate(db, 1)).toEqual({ from: 0, to: 1 });
+      expect(readUserVersion(db)).toBe(1);
+
+      expect(columns(db, 'settings')).toEqual(['key', 'value']);
+      expect(columns(db, 'peers')).toEqual([
+        'device_id',
+        'name',
+        'public_key',
+        'addresses',
+        'verified',
+        'manual',
+        'first_seen',
+        'last_seen',
+      ]);
+      expect(columns(db, 'rooms')).toEqual([
+        'id',
+        'name',
+        'topic',
+        'kind',
+        'created_at',
+        'muted',
+        'last_read_at',
+      ]);
+      expect(columns(db, 'control_ops')).toEqual([
+        'hash',
+        'room_id',
+        'author',
+        'lamport',
+        'bytes',
+        'received_at',
+      ]);
+      expect(columns(db, 'room_keys')).toEqual(['room_id', 'epoch', 'key', 'created_at']);
+      expect(columns(db, 'messages')).toEqual([
+        'pk',
+        'id',
+        'room_id',
+        'sender',
+        'seq',
+        'lamport',
+        'ts',
+        'envelope',
+        'text',
+        'received_at',
+      ]);
+      expect(columns(db, 'messages_fts')).toEqual(['text']);
+
+      expect(objects(db, 'index')).toEqual([
+        'control_ops_by_room',
+        'messages_by_room_order',
+        'peers_by_name',
+      ]);
+      expect(objects(db, 'trigger')).toEqual([
+        'messages_fts_delete',
+        'messages_fts_insert',
+        'messages_fts_update',
+      ]);
+      const uniques = (db.pragma('index_list(messages)') as { name: string; unique: number }[])
+        .filter((index) => index.unique === 1)
+        .map((index) =>
+          (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((c) => c.name).join(),
+        );
+      expect(uniques.sort()).toEqual(['id', 'room_id,sender,seq']);
+    });
+
+    it('keeps the search index in step with inserts, updates and deletes', () => {
+      const db = memoryDb();
+      migrate(db, 1);
+      const insert = db.prepare(
+        `INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+         VALUES (?, 'r', 's', ?, 1, 1, x'00', ?, 1)`,
+      );
+      const find = (word: string): string[] =>
+        db
+          .prepare<[string], { id: string }>(
+            `SELECT m.id FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
+             WHERE messages_fts MATCH ? ORDER BY m.id`,
+          )
+          .all(word)
+          .map((row) => row.id);
+
+      insert.run('a', 1, 'Crème brûlée');
+      insert.run('b', 2, null);
+      expect(find('creme')).toEqual(['a']);
+      db.prepare("UPDATE messages SET text = 'tarte tatin' WHERE id = 'a'").run();
+      db.prepare("UPDATE messages SET text = 'creme again' WHERE id = 'b'").run();
+      expect(find('tatin')).toEqual(['a']);
+      expect(find('creme')).toEqual(['b']);
+      db.prepare("DELETE FROM messages WHERE id = 'b'").run();
+      expect(find('creme')).toEqual([]);
+      db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
+    });
+
+    it('turns an empty file into a working store', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
+      try {
+        const dbPath = path.join(dir, 'parley.db');
+        fs.writeFileSync(dbPath, '');
+        const store = createSqliteStore({ path: dbPath });
+        await store.open();
+        await store.setSetting('k', 'v');
+        await store.close();
+        const db = new Database(dbPath, { readonly: true });
+        try {
+          expect(readUserVersion(db)).toBe(1);
+        } finally {
+          db.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` holds the number
+ * of migrations applied; opening a database applies the missing ones in order, each in its own
+ * transaction together with the user_version bump, so a crash leaves the database at one
+ * version or the next, never in between.
+ *
+ * What must stay true:
+ * - A migration that has shipped is never edited; change the schema by appending one.
+ * - Each migration has a test in migrations.test.ts.
+ * - The FTS index is kept by triggers, so it changes in the same transaction as the messages.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  /** 1-based; equals its position in MIGRATIONS and the user_version it leaves behind. */
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+// Design notes on migration 1:
+// - messages has an explicit INTEGER PRIMARY KEY (`pk`) because the external-content FTS table
+//   points at rows by rowid, and an implicit rowid may be renumbered by VACUUM.
+// - No foreign keys from messages, ops and keys to rooms: sync delivers them in any order (an
+//   op can arrive before this node has a room record), and the MongoDB backend could not
+//   enforce them anyway, so the contract must not depend on them.
+// - Lists (peer addresses) are JSON text; they are read and written whole.
+const SCHEMA_1 = `
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE peers (
+  device_id  TEXT PRIMARY KEY NOT NULL,
+  name       TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  addresses  TEXT NOT NULL CHECK (json_valid(addresses) AND json_type(addresses) = 'array'),
+  verified   INTEGER NOT NULL CHECK (verified IN (0, 1)),
+  manual     INTEGER NOT NULL CHECK (manual IN (0, 1)),
+  first_seen INTEGER NOT NULL,
+  last_seen  INTEGER
+);
+CREATE INDEX peers_by_name ON peers (name, device_id);
+
+CREATE TABLE rooms (
+  id           TEXT PRIMARY KEY NOT NULL,
+  name         TEXT NOT NULL,
+  topic        TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+  created_at   INTEGER NOT NULL,
+  muted        INTEGER NOT NULL CHECK (muted IN (0, 1)),
+  last_read_at INTEGER NOT NULL
+);
+
+CREATE TABLE control_ops (
+  hash        TEXT PRIMARY KEY NOT NULL,
+  room_id     TEXT NOT NULL,
+  author      TEXT NOT NULL,
+  lamport     INTEGER NOT NULL,
+  bytes       BLOB NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX control_ops_by_room ON control_ops (room_id, lamport, hash);
+
+CREATE TABLE room_keys (
+  room_id    TEXT NOT NULL,
+  epoch      INTEGER NOT NULL,
+  key        BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, epoch)
+) WITHOUT ROWID;
+
+CREATE TABLE messages (
+  pk          INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  room_id     TEXT NOT NULL,
+  sender      TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  lamport     INTEGER NOT NULL,
+  ts          INTEGER NOT NULL,
+  envelope    BLOB NOT NULL,
+  text        TEXT,
+  received_at INTEGER NOT NULL,
+  UNIQUE (room_id, sender, seq)
+);
+CREATE INDEX messages_by_room_order ON messages (room_id, lamport, id);
+
+-- Words fold case and diacritics ("Café" is found by "cafe").
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+  text,
+  content = 'messages',
+  content_rowid = 'pk',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.text IS NOT NULL BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.pk, new.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.text IS NOT NULL BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.pk, old.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    SELECT 'delete', old.pk, old.text WHERE old.text IS NOT NULL;
+  INSERT INTO messages_fts (rowid, text)
+    SELECT new.pk, new.text WHERE new.text IS NOT NULL;
+END;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'settings, peers, rooms, control log, room keys, messages with full-text search',
+    up: (db) => db.exec(SCHEMA_1),
+  },
+];
+
+/** The user_version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function readUserVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies migrations from the database's user_version up to `target` (default: all), each in
+ * its own transaction. Returns the version found and the version reached. The caller checks
+ * for a database newer than SCHEMA_VERSION first. `migrations` is replaced only by tests.
+ */
+export function migrate(
+  db: Database.Database,
+  target: number = SCHEMA_VERSION,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { from: number; to: number } {
+  const from = readUserVersion(db);
+  for (const migration of migrations) {
+    if (migration.version > target) break;
+    // IMMEDIATE takes the write lock first, and the version is read again under it, so two
+    // processes opening one file at once cannot both apply the same migration.
+    db.transaction(() => {
+      if (readUserVersion(db) !== migration.version - 1) return;
+      migration.up(db);
+      // PRAGMA takes no bound parameters; the version is a number from the list above.
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: readUserVersion(db) };
+}

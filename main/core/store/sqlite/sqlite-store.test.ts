@@ -1,0 +1,260 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParleyError } from '../../../../shared/errors';
+import { describeStoreContract } from '../store.contract';
+import type { MessageRecord, Store } from '../store';
+import { SCHEMA_VERSION } from './migrations';
+import { createSqliteStore } from './sqlite-store';
+
+function makeTempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
+}
+
+describeStoreContract('sqlite', async () => {
+  const dir = makeTempDir();
+  return {
+    store: createSqliteStore({ path: path.join(dir, 'parley.db') }),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+/** What a failed open rejected with, as a ParleyError. */
+async function openError(store: Store): Promise<ParleyError> {
+  const err: unknown = await store.open().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ParleyError);
+  return err as ParleyError;
+}
+
+function message(seq: number, text: string | null): MessageRecord {
+  return {
+    id: seq.toString(16).padStart(64, '0'),
+    roomId: 'room',
+    sender: 'ALICE',
+    seq,
+    lamport: seq,
+    ts: 1_700_000_000_000 + seq,
+    envelope: Uint8Array.of(seq % 256, 1, 2, 3),
+    text,
+    receivedAt: 1_700_000_000_000 + seq,
+  };
+}
+
+/** Writes a closed database with enough messages to span many pages. */
+async function writeDatabase(dbPath: string, count: number): Promise<void> {
+  const store = createSqliteStore({ path: dbPath });
+  await store.open();
+  const messages = Array.from({ length: count }, (_, i) =>
+    message(i + 1, `message number ${i + 1} ${'padding '.repeat(20)}`),
+  );
+  await store.addMessages(messages);
+  await store.close();
+}
+
+describe('SQLite store', () => {
+  const dirs: string[] = [];
+  const stores: Store[] = [];
+
+  /** A temp dir and a store in it, both removed after the test. */
+  function setup(): { dir: string; dbPath: string; store: Store } {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const dbPath = path.join(dir, 'parley.db');
+    const store = createSqliteStore({ path: dbPath });
+    stores.push(store);
+    return { dir, dbPath, store };
+  }
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const dir of dirs.splice(0)) {
+      // The unwritable-folder test takes write permission away; give it back to remove it.
+      fs.chmodSync(dir, 0o700);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports its kind', () => {
+    expect(setup().store.kind).toBe('sqlite');
+  });
+
+  it('uses WAL at the current schema version, and checkpoints on close', async () => {
+    const { dbPath, store } = setup();
+    await store.open();
+    await store.setSetting('k', 'v');
+    const peek = new Database(dbPath, { readonly: true });
+    try {
+      expect(peek.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(peek.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      peek.close();
+    }
+    await store.close();
+    expect(fs.existsSync(`${dbPath}-wal`)).toBe(false);
+  });
+
+  it('creates a missing data folder', async () => {
+    const { dir } = setup();
+    const dbPath = path.join(dir, 'nested', 'deeper', 'parley.db');
+    const store = createSqliteStore({ path: dbPath });
+    stores.push(store);
+    await store.open();
+    expect(fs.existsSync(dbPath)).toBe(true);
+  });
+
+  it('keeps data for a new store object on the same file, search index included', async () => {
+    const { dbPath, store } = setup();
+    await store.open();
+    await store.addMessages([message(1, 'remember the quokka'), message(2, null)]);
+    await store.setSetting('displayName', 'Alice');
+    await store.close();
+
+    const again = createSqliteStore({ path: dbPath });
+    stores.push(again);
+    await again.open();
+    expect(await again.getSetting('displayName')).toBe('Alice');
+    expect(await again.countMessages('room')).toBe(2);
+    expect((await again.searchMessages('quokka', { limit: 5 })).map((m) => m.seq)).toEqual([1]);
+  });
+
+  it('writes nothing of a batch when one record in it is refused', async () => {
+    const { dbPath, store } = setup();
+    await store.open();
+    const broken = { ...message(3, 'broken'), sender: null } as unknown as MessageRecord;
+    const err: unknown = await store
+      .addMessages([message(1, 'first'), message(2, 'second'), broken])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParleyError);
+    expect((err as ParleyError).code).toBe('STORE_FAILED');
+    expect(await store.countMessages('room')).toBe(0);
+    expect(await store.searchMessages('first', { limit: 5 })).toEqual([]);
+    await store.close();
+
+    const db = new Database(dbPath);
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM messages_fts').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the search index consistent with the messages', async () => {
+    const { dbPath, store } = setup();
+    await store.open();
+    await store.addMessages(Array.from({ length: 50 }, (_, i) => message(i + 1, `text ${i}`)));
+    await store.addMessages([message(1, 'duplicate ignored'), message(60, null)]);
+    await store.close();
+
+    const db = new Database(dbPath);
+    try {
+      // Throws SQLITE_CORRUPT_VTAB when the index and the messages table disagree.
+      db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('matches words by prefix, so a word still being typed finds messages', async () => {
+    const { store } = setup();
+    await store.open();
+    await store.addMessages([message(1, 'The meeting moved to Thursday'), message(2, 'meat')]);
+    const found = await store.searchMessages('meet thu', { limit: 5 });
+    expect(found.map((m) => m.seq)).toEqual([1]);
+  });
+
+  it('refuses a database from a newer Parley and leaves it untouched', async () => {
+    const { dbPath, store } = setup();
+    const future = SCHEMA_VERSION + 7;
+    const db = new Database(dbPath);
+    db.pragma(`user_version = ${future}`);
+    db.exec('CREATE TABLE from_the_future (x)');
+    db.close();
+    const before = fs.readFileSync(dbPath);
+
+    const err = await openError(store);
+    expect(err.code).toBe('STORE_TOO_NEW');
+    expect(err.message).toContain(dbPath);
+    expect(err.message).toContain(String(future));
+    expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
+  });
+
+  it('reports a file that is not a database as damaged, naming the file', async () => {
+    const { dbPath, store } = setup();
+    // Fixed "random" bytes, so the test is the same on every run.
+    fs.writeFileSync(
+      dbPath,
+      Uint8Array.from({ length: 8192 }, (_, i) => (i * 131 + 7) % 256),
+    );
+    const err = await openError(store);
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.message).toContain(dbPath);
+    expect(err.message).toMatch(/move the file aside|backup/i);
+  });
+
+  it('reports a truncated database as damaged', async () => {
+    const { dbPath, store } = setup();
+    await writeDatabase(dbPath, 400);
+    const size = fs.statSync(dbPath).size;
+    fs.truncateSync(dbPath, Math.floor(size / 2));
+    const err = await openError(store);
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.message).toContain(dbPath);
+  });
+
+  it('finds a damaged page inside an otherwise readable database when opening', async () => {
+    const { dbPath, store } = setup();
+    await writeDatabase(dbPath, 400);
+    const pageSize = 4096;
+    const pages = fs.statSync(dbPath).size / pageSize;
+    // Overwrite a page in the middle (not the header page) with garbage.
+    const fd = fs.openSync(dbPath, 'r+');
+    try {
+      const garbage = Buffer.alloc(pageSize, 0xa5);
+      fs.writeSync(fd, garbage, 0, pageSize, Math.floor(pages / 2) * pageSize);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const err = await openError(store);
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.message).toContain(dbPath);
+  });
+
+  it('can open again after a failed open, once the file is fixed', async () => {
+    const { dbPath, store } = setup();
+    fs.writeFileSync(dbPath, 'this is not a database, it is a text file');
+    expect((await openError(store)).code).toBe('STORE_CORRUPT');
+    fs.rmSync(dbPath);
+    await store.open();
+    await store.setSetting('k', 'v');
+    expect(await store.getSetting('k')).toBe('v');
+  });
+
+  it('reports a data folder that cannot exist (a file is in the way)', async () => {
+    const { dir } = setup();
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    const dbPath = path.join(file, 'parley.db');
+    const store = createSqliteStore({ path: dbPath });
+    stores.push(store);
+    const err = await openError(store);
+    expect(err.code).toBe('DATA_DIR_UNWRITABLE');
+    expect(err.message).toContain(file);
+  });
+
+  it.skipIf(process.getuid?.() === 0)(
+    'reports a data folder without write permission (skipped as root, who may write anyway)',
+    async () => {
+      const { dir, dbPath, store } = setup();
+      fs.chmodSync(dir, 0o500);
+      const err = await openError(store);
+      expect(err.code).toBe('DATA_DIR_UNWRITABLE');
+      expect(err.message).toContain(dbPath);
+    },
+  );
+});
