@@ -119,7 +119,7 @@ export function createNode(config: NodeConfig): ParleyNode {
             writeProfile(dataDir, { name: defaultDisplayName() }).name);
       const store = createSqliteStore({
         path: join(dataDir, DATABASE_FILE),
-        logger: log.child('store'),
+        logger: log,
         ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
       });
       acquired.push(() => store.close());

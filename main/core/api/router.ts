@@ -88,8 +88,14 @@ export class ApiRouter {
   }
 }
 
+/**
+ * Words for the person who made the call. Messages written for people in shared/api.ts are
+ * whole sentences and stand alone; zod's generic ones get the field name in front.
+ */
 function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+    .map((i) =>
+      i.path.length && !/[.!?]$/.test(i.message) ? `${i.path.join('.')}: ${i.message}` : i.message,
+    )
+    .join(' ');
 }

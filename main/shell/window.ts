@@ -1,0 +1,62 @@
+/**
+ * The one application window.
+ *
+ * Guarantees: the page runs sandboxed with context isolation and no Node integration, web
+ * security on, no <webview>, no insecure content; it sees only what the preload exposes
+ * (window.parley). It cannot navigate away from the app or open windows (guard.ts), its
+ * session refuses remote content and permissions and enforces the CSP (session-policy.ts).
+ * The window is shown only once the page has rendered, so it never flashes empty.
+ */
+import { BrowserWindow, nativeTheme } from 'electron';
+import type { Logger } from '../core/log/logger';
+import type { AppLocation } from './app-location';
+import { guardWebContents } from './guard';
+import { applySessionPolicy } from './session-policy';
+
+export interface MainWindowOptions {
+  /** Absolute path of the built, CommonJS preload (out/preload/index.cjs). */
+  preloadPath: string;
+  location: AppLocation;
+  log: Logger;
+}
+
+export function createMainWindow({ preloadPath, location, log }: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    title: 'Parley',
+    width: 960,
+    height: 680,
+    minWidth: 420,
+    minHeight: 420,
+    show: false,
+    autoHideMenuBar: true,
+    // Matches the page's background so the first paint does not flash the other theme.
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#17181c' : '#f6f7f9',
+    webPreferences: {
+      preload: preloadPath,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+    },
+  });
+
+  applySessionPolicy(window.webContents.session, location, log);
+  guardWebContents(window.webContents, location, log);
+
+  window.once('ready-to-show', () => window.show());
+  window.webContents.on('render-process-gone', (_event, details) => {
+    log.error('renderer_gone', { reason: details.reason, exitCode: details.exitCode });
+  });
+  window.webContents.on('preload-error', (_event, preload, error) => {
+    log.error('preload_failed', { preload, err: error });
+  });
+
+  location.load(window).catch((err: unknown) => log.error('window_load_failed', { err }));
+  return window;
+}
