@@ -12,6 +12,7 @@ import { ParleyError } from '../../shared/errors';
 import { PARLEY_VERSION } from '../../shared/version';
 import type { IdentityInfo, NodeStatus } from '../../shared/api';
 import { ApiRouter } from './api/router';
+import { startLocalApi, type LocalApiServer } from './api/local-api-server';
 import { runCryptoSelfTests } from './crypto/self-test';
 import { ensureDataDir, lockDataDir, type DataDirLock } from './fs/data-dir';
 import { loadOrCreateIdentity, type Identity } from './identity/identity';
@@ -34,6 +35,11 @@ export interface NodeConfig {
   logger?: Logger;
   /** Path to a better_sqlite3.node built for the running ABI (Electron needs its own). */
   sqliteNativeBinding?: string;
+  /**
+   * The local REST API on 127.0.0.1 (for the CLI, scripts and cURL). Default: on, any free
+   * port (written to `<dataDir>/api.json`). `false` turns it off.
+   */
+  localApi?: { port?: number } | false;
 }
 
 export type NodeState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
@@ -46,6 +52,8 @@ export interface ParleyNode {
   readonly identity: Identity;
   /** The absolute data folder. */
   readonly dataDir: string;
+  /** Where the local REST API listens; undefined when it is off or the node is not running. */
+  readonly localApi: { port: number; token: string } | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,6 +62,7 @@ interface Running {
   identity: Identity;
   store: Store;
   lock: DataDirLock;
+  localApi: LocalApiServer | undefined;
   name: string;
   startedAt: number;
 }
@@ -124,7 +133,17 @@ export function createNode(config: NodeConfig): ParleyNode {
       });
       acquired.push(() => store.close());
       await store.open();
-      running = { identity, store, lock, name, startedAt: Date.now() };
+      const localApi =
+        config.localApi === false
+          ? undefined
+          : await startLocalApi({
+              router: api,
+              dataDir,
+              logger: log.child('api'),
+              ...(config.localApi?.port !== undefined ? { port: config.localApi.port } : {}),
+            });
+      if (localApi) acquired.push(() => localApi.close());
+      running = { identity, store, lock, localApi, name, startedAt: Date.now() };
       state = 'running';
       log.info('node.started', { deviceId: identity.deviceId, dataDir });
     } catch (err) {
@@ -148,6 +167,7 @@ export function createNode(config: NodeConfig): ParleyNode {
     const r = running;
     running = undefined;
     try {
+      await r.localApi?.close();
       await r.store.close();
     } finally {
       r.lock.release();
@@ -166,6 +186,10 @@ export function createNode(config: NodeConfig): ParleyNode {
     },
     get dataDir() {
       return dataDir;
+    },
+    get localApi() {
+      const server = running?.localApi;
+      return server ? { port: server.port, token: server.token } : undefined;
     },
     start() {
       if (closing) return Promise.reject(new ParleyError('NOT_RUNNING', 'This node was closed.'));
