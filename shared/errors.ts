@@ -18,6 +18,11 @@ export const ERROR_CODES = {
   STORE_FAILED: 'The message database could not be read or written.',
   DATA_DIR_UNWRITABLE: 'The data folder cannot be written.',
   DATA_DIR_LOCKED: 'Another Parley node is already using this data folder.',
+  PEER_UNREACHABLE: 'That peer could not be reached.',
+  PEER_TIMEOUT: 'The peer did not answer in time.',
+  LINK_CLOSED: 'The connection to the peer closed.',
+  PEER_UNKNOWN: 'Parley does not know that peer.',
+  DISCOVERY_FAILED: 'LAN discovery could not start.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
