@@ -68,7 +68,8 @@ test.beforeAll(async () => {
     // `sandbox: true` renderer setting, which this spec checks, is unaffected.
     args: [mainBundle, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
     cwd: root,
-    env: { ...env, PARLEY_DATA_DIR: dataDir },
+    // Discovery pinned to loopback: a test never multicasts on a real network.
+    env: { ...env, PARLEY_DATA_DIR: dataDir, PARLEY_DISCOVERY_INTERFACES: '127.0.0.1' },
   });
   page = await app.firstWindow();
   await expect(page.getByTestId('device-id')).toBeVisible();

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Result } from './errors';
+import { parsePeerAddress, formatPeerAddress } from './peer-address';
 
 /** Control characters and line breaks are never part of a display name. */
 // eslint-disable-next-line no-control-regex
@@ -39,8 +40,65 @@ export const NodeStatus = z.object({
   dataDir: z.string(),
   storage: z.enum(['sqlite', 'mongodb']),
   keyProtection: z.enum(['none', 'safeStorage']),
+  /** TCP port of the peer server (mutual TLS). */
+  peerPort: z.number(),
+  /** Whether LAN discovery (UDP multicast) is on. */
+  discovery: z.boolean(),
 });
 export type NodeStatus = z.infer<typeof NodeStatus>;
+
+/** A device ID as shown: eight groups of seven base32 characters. */
+export const DeviceId = z
+  .string()
+  .regex(/^([A-Z2-7]{7}-){7}[A-Z2-7]{7}$/, 'That is not a device ID.');
+
+/** `host:port`, normalised; the reason in words when it is not one. */
+export const PeerAddressText = z.string().transform((text, ctx) => {
+  const parsed = parsePeerAddress(text);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return formatPeerAddress(parsed);
+});
+
+export const PeerInfo = z.object({
+  deviceId: z.string(),
+  shortId: z.string(),
+  name: z.string(),
+  /** Where the peer was last reached or heard from, `host:port` of its peer server. */
+  address: z.string().nullable(),
+  /** Heard on the LAN within the last three announce intervals, or linked. */
+  online: z.boolean(),
+  /** A mutually authenticated link is up right now. */
+  linked: z.boolean(),
+  /** When it was last heard from or linked (ms since epoch); null if never. */
+  lastSeen: z.number().nullable(),
+  /** The user compared fingerprints and marked it verified. */
+  verified: z.boolean(),
+  /** Added by hand (host:port) rather than found on the LAN. */
+  manual: z.boolean(),
+});
+export type PeerInfo = z.infer<typeof PeerInfo>;
+
+export const ManualPeerInfo = z.object({
+  address: z.string(),
+  /** The device found at the address, once it has been reached. */
+  deviceId: z.string().nullable(),
+});
+export type ManualPeerInfo = z.infer<typeof ManualPeerInfo>;
+
+export const SecurityAlert = z.object({
+  kind: z.enum(['key-mismatch']),
+  /** The device ID that was expected at the address. */
+  expected: z.string(),
+  /** The device ID whose key was presented instead. */
+  presented: z.string().nullable(),
+  address: z.string(),
+  message: z.string(),
+  at: z.number(),
+});
+export type SecurityAlert = z.infer<typeof SecurityAlert>;
 
 const NoArgs = z.object({}).strict();
 
@@ -49,11 +107,27 @@ export const commands = {
   'identity.get': { args: NoArgs, result: IdentityInfo },
   'identity.setName': { args: z.object({ name: DisplayName }).strict(), result: IdentityInfo },
   'node.status': { args: NoArgs, result: NodeStatus },
+  'peers.list': { args: NoArgs, result: z.array(PeerInfo) },
+  'peers.add': { args: z.object({ address: PeerAddressText }).strict(), result: ManualPeerInfo },
+  'peers.remove': { args: z.object({ address: PeerAddressText }).strict(), result: z.object({}) },
+  'peers.manual': { args: NoArgs, result: z.array(ManualPeerInfo) },
+  'peers.setVerified': {
+    args: z.object({ deviceId: DeviceId, verified: z.boolean() }).strict(),
+    result: PeerInfo,
+  },
 } as const;
 
 /** Every event the node pushes to its clients: name → payload schema. */
 export const events = {
   'identity.updated': IdentityInfo,
+  /** A peer came online (first seen, or back after being offline). */
+  'peer.discovered': PeerInfo,
+  /** Something about a peer changed: name, address, link state, verification. */
+  'peer.updated': PeerInfo,
+  /** A peer went offline (not heard for three announce intervals and no link). */
+  'peer.lost': PeerInfo,
+  /** A peer presented a key that does not match the device ID expected there. */
+  'security.alert': SecurityAlert,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -9,32 +9,50 @@ import { defaultDataDir } from '../core/fs/default-data-dir';
 import { COMMON_OPTIONS, parseCommandArgs } from './args';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from './cli-io';
 import { idCommand } from './commands/id';
-import { serveCommand } from './commands/serve';
+import { serveCommand, SERVE_OPTIONS, serveOptionsFrom } from './commands/serve';
+import { peersCommand } from './commands/peers';
 
 export const USAGE = `Usage: parley <command> [options]
 
 Commands:
-  serve        Run a headless Parley node until stopped (Ctrl+C)
-  id           Print this node's device ID, fingerprint and display name
+  serve                 Run a headless Parley node until stopped (Ctrl+C)
+  id                    Print this node's device ID, fingerprint and display name
+  peers                 List the peers of the running node
+  peers add HOST:PORT   Add a peer by address (where multicast does not reach)
+  peers remove HOST:PORT
 
 Options:
-  --data-dir DIR   Data folder (default: $PARLEY_DATA_DIR, else ~/.local/share/parley)
-  --name NAME      (serve) Display name to use and save
-  --json           Print data as JSON
-  -h, --help       Show this help
-  --version        Print Parley's version`;
+  --data-dir DIR        Data folder (default: $PARLEY_DATA_DIR, else ~/.local/share/parley)
+  --json                Print data as JSON
+  -h, --help            Show this help
+  --version             Print Parley's version
+
+Options of serve:
+  --name NAME                  Display name to use and save
+  --port P                     Peer server TCP port (default 47778; 0 = any free port)
+  --discovery-interface ADDR   IPv4 address of an interface for LAN discovery; repeatable
+                               (default: every non-internal interface)
+  --discovery-group G          Multicast group (default 239.255.77.77)
+  --discovery-port P           Discovery UDP port (default 47777)
+  --announce-interval MS       Re-announce every MS milliseconds (default 5000)
+  --no-discovery               No LAN discovery (manual peers only)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'serve': {
-        const { values } = parseCommandArgs(rest, { ...COMMON_OPTIONS, name: { type: 'string' } });
+        const { values } = parseCommandArgs(rest, { ...COMMON_OPTIONS, ...SERVE_OPTIONS });
         if (values.help) return help(io);
-        return await serveCommand(io, {
+        return await serveCommand(io, serveOptionsFrom(values, defaultDataDir(io.env)));
+      }
+      case 'peers': {
+        const { values, positionals } = parseCommandArgs(rest, COMMON_OPTIONS, 2);
+        if (values.help) return help(io);
+        return await peersCommand(io, {
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),
           json: values.json,
-          ...(values.name !== undefined ? { name: values.name } : {}),
+          positionals,
         });
       }
       case 'id': {

@@ -129,3 +129,37 @@ describe('node lifecycle', () => {
     });
   });
 });
+
+describe('peer port', () => {
+  it('explains a taken port, or falls back to a free one when allowed', async () => {
+    const first = createNode({
+      dataDir: dirs.make(),
+      logger: silentLogger,
+      localApi: false,
+      peer: { host: '127.0.0.1' },
+    });
+    nodes.push(first);
+    await first.start();
+    const taken = first.peerPort;
+    const strict = createNode({
+      dataDir: dirs.make(),
+      logger: silentLogger,
+      localApi: false,
+      peer: { host: '127.0.0.1', port: taken },
+    });
+    nodes.push(strict);
+    await expect(strict.start()).rejects.toMatchObject({
+      message: expect.stringContaining(`port ${taken} is already in use`),
+    });
+    const lenient = createNode({
+      dataDir: dirs.make(),
+      logger: silentLogger,
+      localApi: false,
+      peer: { host: '127.0.0.1', port: taken, fallbackToAnyPort: true },
+    });
+    nodes.push(lenient);
+    await lenient.start();
+    expect(lenient.peerPort).not.toBe(taken);
+    expect(lenient.peerPort).toBeGreaterThan(0);
+  });
+});

@@ -13,6 +13,10 @@ import { PARLEY_VERSION } from '../../shared/version';
 import type { IdentityInfo, NodeStatus } from '../../shared/api';
 import { ApiRouter } from './api/router';
 import { startLocalApi, type LocalApiServer } from './api/local-api-server';
+import { createDiscovery, createMulticastBeacon, type Discovery } from './discovery';
+import { createLinkManager, type LinkManager } from './net';
+import { createPeerService, type PeerService } from './peers/peer-service';
+import { randomId } from './crypto/random';
 import { runCryptoSelfTests } from './crypto/self-test';
 import { ensureDataDir, lockDataDir, type DataDirLock } from './fs/data-dir';
 import { loadOrCreateIdentity, type Identity } from './identity/identity';
@@ -40,7 +44,39 @@ export interface NodeConfig {
    * port (written to `<dataDir>/api.json`). `false` turns it off.
    */
   localApi?: { port?: number } | false;
+  /**
+   * The peer server (mutual TLS). Default: every address, any free port. The CLI and the
+   * desktop app use DEFAULT_PEER_PORT so that a firewall rule can name it.
+   */
+  peer?: {
+    host?: string;
+    port?: number;
+    /** When `port` is taken (another Parley on this computer), listen on any free port. */
+    fallbackToAnyPort?: boolean;
+  };
+  /**
+   * LAN discovery over UDP multicast. Off unless given: the interfaces must be named, so that
+   * nothing (a test above all) multicasts on a real network by accident. The CLI and the
+   * desktop app pass every non-internal interface by default.
+   */
+  discovery?: DiscoveryConfig | false;
 }
+
+export interface DiscoveryConfig {
+  /** IPv4 addresses of the interfaces to announce on and listen on. */
+  interfaces: string[];
+  /** Link-local IPv6 interfaces (scope names). Default: none. */
+  ipv6Interfaces?: string[];
+  /** Default 239.255.77.77. */
+  group?: string;
+  /** Default 47777. */
+  port?: number;
+  /** Default 5000 ms. */
+  announceIntervalMs?: number;
+}
+
+/** The peer server's port when none is given to the CLI or the desktop app (TCP). */
+export const DEFAULT_PEER_PORT = 47778;
 
 export type NodeState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
@@ -52,6 +88,8 @@ export interface ParleyNode {
   readonly identity: Identity;
   /** The absolute data folder. */
   readonly dataDir: string;
+  /** The peer server's TCP port; 0 when the node is not running. */
+  readonly peerPort: number;
   /** Where the local REST API listens; undefined when it is off or the node is not running. */
   readonly localApi: { port: number; token: string } | undefined;
   start(): Promise<void>;
@@ -63,6 +101,9 @@ interface Running {
   store: Store;
   lock: DataDirLock;
   localApi: LocalApiServer | undefined;
+  links: LinkManager;
+  discovery: Discovery | undefined;
+  peers: PeerService;
   name: string;
   startedAt: number;
 }
@@ -94,10 +135,19 @@ export function createNode(config: NodeConfig): ParleyNode {
       'identity.setName': ({ name }) => {
         const r = need();
         r.name = writeProfile(dataDir, { name }).name;
+        r.discovery?.announce();
         const info = identityInfo(r);
         api.emit('identity.updated', info);
         return info;
       },
+      'peers.list': () => need().peers.list(),
+      'peers.add': ({ address }) => need().peers.addManual(address),
+      'peers.remove': async ({ address }) => {
+        await need().peers.removeManual(address);
+        return {};
+      },
+      'peers.manual': () => need().peers.manual(),
+      'peers.setVerified': ({ deviceId, verified }) => need().peers.setVerified(deviceId, verified),
       'node.status': (): NodeStatus => {
         const r = need();
         return {
@@ -106,11 +156,46 @@ export function createNode(config: NodeConfig): ParleyNode {
           dataDir,
           storage: r.store.kind,
           keyProtection: protector.kind,
+          peerPort: r.links.port,
+          discovery: r.discovery !== undefined,
         };
       },
     },
     log.child('api'),
   );
+
+  /** The peer server on the configured port, or on any port when it is taken and that is allowed. */
+  async function startLinks(
+    identity: Identity,
+    instanceId: string,
+    name: () => string,
+  ): Promise<LinkManager> {
+    const host = config.peer?.host ?? '0.0.0.0';
+    const port = config.peer?.port ?? 0;
+    const make = (p: number): LinkManager =>
+      createLinkManager({ identity, instanceId, name, host, port: p, logger: log.child('net') });
+    const links = make(port);
+    try {
+      await links.start();
+      return links;
+    } catch (err) {
+      await links.close();
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && port !== 0;
+      if (inUse && config.peer?.fallbackToAnyPort) {
+        log.warn('peer_port_taken', { port });
+        const fallback = make(0);
+        await fallback.start();
+        return fallback;
+      }
+      throw new ParleyError(
+        'INTERNAL',
+        inUse
+          ? `The peer port ${port} is already in use (another Parley node on this computer?). Choose another with --port, or --port 0 for any free port.`
+          : `The peer server could not start on ${host}:${port}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
 
   async function doStart(): Promise<void> {
     state = 'starting';
@@ -133,6 +218,46 @@ export function createNode(config: NodeConfig): ParleyNode {
       });
       acquired.push(() => store.close());
       await store.open();
+      const instanceId = randomId();
+      const currentName = (): string => running?.name ?? name;
+      const links = await startLinks(identity, instanceId, currentName);
+      acquired.push(() => links.close());
+      const discoveryConfig = config.discovery;
+      const discovery = discoveryConfig
+        ? createDiscovery({
+            identity,
+            instanceId,
+            name: currentName,
+            tcpPort: () => links.port,
+            beacon: () =>
+              createMulticastBeacon({
+                interfaces: discoveryConfig.interfaces,
+                logger: log.child('discovery'),
+                ...(discoveryConfig.ipv6Interfaces
+                  ? { ipv6Interfaces: discoveryConfig.ipv6Interfaces }
+                  : {}),
+                ...(discoveryConfig.group ? { group: discoveryConfig.group } : {}),
+                ...(discoveryConfig.port ? { port: discoveryConfig.port } : {}),
+              }),
+            ...(discoveryConfig.announceIntervalMs
+              ? { announceIntervalMs: discoveryConfig.announceIntervalMs }
+              : {}),
+            logger: log.child('discovery'),
+          })
+        : undefined;
+      if (discovery) acquired.push(() => discovery.close());
+      const peers = createPeerService({
+        identity,
+        store,
+        links,
+        discovery,
+        logger: log.child('peers'),
+        emitPeer: (event, info) => api.emit(event, info),
+        emitAlert: (alert) => api.emit('security.alert', alert),
+      });
+      acquired.push(() => peers.close());
+      await peers.start();
+      await discovery?.start();
       const localApi =
         config.localApi === false
           ? undefined
@@ -143,7 +268,17 @@ export function createNode(config: NodeConfig): ParleyNode {
               ...(config.localApi?.port !== undefined ? { port: config.localApi.port } : {}),
             });
       if (localApi) acquired.push(() => localApi.close());
-      running = { identity, store, lock, localApi, name, startedAt: Date.now() };
+      running = {
+        identity,
+        store,
+        lock,
+        localApi,
+        links,
+        discovery,
+        peers,
+        name,
+        startedAt: Date.now(),
+      };
       state = 'running';
       log.info('node.started', { deviceId: identity.deviceId, dataDir });
     } catch (err) {
@@ -168,6 +303,9 @@ export function createNode(config: NodeConfig): ParleyNode {
     running = undefined;
     try {
       await r.localApi?.close();
+      await r.discovery?.close();
+      await r.peers.close();
+      await r.links.close();
       await r.store.close();
     } finally {
       r.lock.release();
@@ -186,6 +324,9 @@ export function createNode(config: NodeConfig): ParleyNode {
     },
     get dataDir() {
       return dataDir;
+    },
+    get peerPort() {
+      return running?.links.port ?? 0;
     },
     get localApi() {
       const server = running?.localApi;

@@ -14,7 +14,8 @@
  */
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
-import type { NodeConfig, ParleyNode } from '../core/node';
+import { DEFAULT_PEER_PORT, type NodeConfig, type ParleyNode } from '../core/node';
+import { defaultInterfaces } from '../core/discovery';
 import type { Logger } from '../core/log/logger';
 import { resolveAppLocation } from './app-location';
 import { guardWebContents } from './guard';
@@ -102,6 +103,16 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
       dataDir,
       keyProtector: createSafeStorageKeyProtector(log),
       logger,
+      peer: { port: DEFAULT_PEER_PORT, fallbackToAnyPort: true },
+      // PARLEY_DISCOVERY_INTERFACES (comma-separated IPv4 addresses) pins discovery, e.g. to
+      // 127.0.0.1 in end-to-end tests; by default every non-internal interface is used.
+      discovery: {
+        interfaces:
+          process.env['PARLEY_DISCOVERY_INTERFACES']
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean) ?? defaultInterfaces(),
+      },
       sqliteNativeBinding: resolveSqliteNativeBinding({
         isPackaged: app.isPackaged,
         resourcesPath: process.resourcesPath,

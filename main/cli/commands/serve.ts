@@ -2,20 +2,100 @@
  * `parley serve`: runs a headless node until SIGINT or SIGTERM, then closes it cleanly and
  * exits 0. A second signal while closing exits at once with 1.
  */
-import { createNode } from '../../core/node';
+import { createNode, DEFAULT_PEER_PORT, type DiscoveryConfig } from '../../core/node';
 import { createLogger } from '../../core/log/logger';
-import { EXIT_FAILED, EXIT_OK, printJson, type CliIo } from '../cli-io';
+import { defaultInterfaces } from '../../core/discovery';
+import { EXIT_FAILED, EXIT_OK, printJson, UsageError, type CliIo } from '../cli-io';
+
+export const SERVE_OPTIONS = {
+  name: { type: 'string' },
+  port: { type: 'string' },
+  'discovery-interface': { type: 'string', multiple: true },
+  'discovery-group': { type: 'string' },
+  'discovery-port': { type: 'string' },
+  'announce-interval': { type: 'string' },
+  'no-discovery': { type: 'boolean', default: false },
+} as const;
 
 export interface ServeOptions {
   dataDir: string;
   name?: string;
   json: boolean;
+  peerPort: number;
+  discovery: DiscoveryConfig | false;
+}
+
+type ServeValues = {
+  'data-dir'?: string;
+  json: boolean;
+  name?: string;
+  port?: string;
+  'discovery-interface'?: string[];
+  'discovery-group'?: string;
+  'discovery-port'?: string;
+  'announce-interval'?: string;
+  'no-discovery': boolean;
+};
+
+/** Turns the parsed flags into options, refusing values that make no sense (exit 2). */
+export function serveOptionsFrom(values: ServeValues, defaultDir: string): ServeOptions {
+  const interfaces = values['discovery-interface'];
+  for (const address of interfaces ?? []) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
+      throw new UsageError(
+        `--discovery-interface takes an IPv4 address of this computer, not "${address}"`,
+      );
+    }
+  }
+  const group = values['discovery-group'];
+  if (group !== undefined && !/^239\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(group)) {
+    throw new UsageError(
+      `--discovery-group takes an administratively scoped group 239.x.y.z, not "${group}"`,
+    );
+  }
+  const discoveryPort = integer(values['discovery-port'], '--discovery-port', 1, 65535);
+  const announceIntervalMs = integer(
+    values['announce-interval'],
+    '--announce-interval',
+    100,
+    3_600_000,
+  );
+  return {
+    dataDir: values['data-dir'] ?? defaultDir,
+    json: values.json,
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    peerPort: integer(values.port, '--port', 0, 65535) ?? DEFAULT_PEER_PORT,
+    discovery: values['no-discovery']
+      ? false
+      : {
+          interfaces: interfaces ?? defaultInterfaces(),
+          ...(group !== undefined ? { group } : {}),
+          ...(discoveryPort !== undefined ? { port: discoveryPort } : {}),
+          ...(announceIntervalMs !== undefined ? { announceIntervalMs } : {}),
+        },
+  };
+}
+
+function integer(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
 }
 
 export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<number> {
   const node = createNode({
     dataDir: opts.dataDir,
     ...(opts.name !== undefined ? { name: opts.name } : {}),
+    peer: { port: opts.peerPort },
+    discovery: opts.discovery,
     logger: createLogger({ write: (line) => io.err(line) }),
   });
   await node.start();
@@ -55,7 +135,14 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
   if (!status.ok) throw new Error(status.error.message);
   const me = status.value as { deviceId: string; fingerprint: string; name: string };
   if (opts.json) {
-    printJson(io, { event: 'ready', pid: process.pid, dataDir: node.dataDir, ...me });
+    printJson(io, {
+      event: 'ready',
+      pid: process.pid,
+      dataDir: node.dataDir,
+      peerPort: node.peerPort,
+      apiPort: node.localApi?.port ?? null,
+      ...me,
+    });
   } else {
     io.out(
       [
@@ -63,6 +150,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
         `Device ID:   ${me.deviceId}`,
         `Fingerprint: ${me.fingerprint}`,
         `Data folder: ${node.dataDir}`,
+        `Peer port:   ${node.peerPort} (TCP)${opts.discovery ? `, discovery on UDP ${opts.discovery.port ?? 47777} via ${opts.discovery.interfaces.join(', ') || 'no interface'}` : ', discovery off'}`,
         'Press Ctrl+C to stop.',
       ].join('\n'),
     );

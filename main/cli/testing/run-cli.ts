@@ -15,6 +15,23 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Flags every `parley serve` in a test must carry: discovery pinned to loopback (a multicast
+ * packet on this machine's real interface would leave it), on a port of its own, and any free
+ * peer port.
+ */
+export function safeServeArgs(): string[] {
+  const discoveryPort = 20000 + Math.floor(Math.random() * 20000);
+  return [
+    '--port',
+    '0',
+    '--discovery-interface',
+    '127.0.0.1',
+    '--discovery-port',
+    String(discoveryPort),
+  ];
+}
+
 const children = new Set<ChildProcess>();
 
 export function killAllCliChildren(): void {

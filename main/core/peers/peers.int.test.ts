@@ -1,0 +1,177 @@
+// Nodes on loopback find each other, link, and list each other as peers; manual peers and
+// gossip reach nodes that multicast does not. Discovery is pinned to 127.0.0.1 throughout.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { createNode, type NodeConfig, type ParleyNode } from '../node';
+import { silentLogger } from '../log/logger';
+import { tempDirs } from '../testing/temp-dir';
+import { randomTestPort, waitFor } from '../testing/wait';
+import type { EventPayload, PeerInfo } from '../../../shared/api';
+
+const dirs = tempDirs();
+const nodes: ParleyNode[] = [];
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.close()));
+  dirs.cleanup();
+});
+
+function lanNode(name: string, groupPort: number, extra: Partial<NodeConfig> = {}): ParleyNode {
+  const node = createNode({
+    dataDir: dirs.make(),
+    name,
+    logger: silentLogger,
+    localApi: false,
+    peer: { host: '127.0.0.1', port: 0 },
+    discovery: { interfaces: ['127.0.0.1'], port: groupPort, announceIntervalMs: 200 },
+    ...extra,
+  });
+  nodes.push(node);
+  return node;
+}
+
+function isolatedNode(name: string, dataDir = dirs.make(), port = 0): ParleyNode {
+  const node = createNode({
+    dataDir,
+    name,
+    logger: silentLogger,
+    localApi: false,
+    peer: { host: '127.0.0.1', port },
+    discovery: false,
+  });
+  nodes.push(node);
+  return node;
+}
+
+async function peersOf(node: ParleyNode): Promise<PeerInfo[]> {
+  const r = await node.api.invoke('peers.list', {});
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value as PeerInfo[];
+}
+
+const linkedTo = async (node: ParleyNode, other: ParleyNode): Promise<PeerInfo | undefined> =>
+  (await peersOf(node)).find((p) => p.deviceId === other.identity.deviceId && p.linked && p.online);
+
+describe('peers on one LAN', () => {
+  it('three nodes find each other, link, and list each other by name', async () => {
+    const port = randomTestPort();
+    const [a, b, c] = [lanNode('Alice', port), lanNode('Bob', port), lanNode('Carol', port)];
+    const seenByA: Array<EventPayload<'peer.discovered'>> = [];
+    a.api.on('peer.discovered', (p) => seenByA.push(p));
+    await Promise.all([a.start(), b.start(), c.start()]);
+    for (const [x, y] of [
+      [a, b],
+      [a, c],
+      [b, a],
+      [b, c],
+      [c, a],
+      [c, b],
+    ] as const) {
+      await waitFor(() => linkedTo(x, y), `${x.identity.shortId} linked to ${y.identity.shortId}`);
+    }
+    const list = await peersOf(a);
+    expect(list.map((p) => p.name).sort()).toEqual(['Bob', 'Carol']);
+    expect(list.every((p) => p.address?.startsWith('127.0.0.1:'))).toBe(true);
+    expect(new Set(seenByA.map((p) => p.name))).toEqual(new Set(['Bob', 'Carol']));
+  });
+
+  it('marks a peer offline with its last-seen time when it goes away, and back when it returns', async () => {
+    const port = randomTestPort();
+    const a = lanNode('Alice', port);
+    const bDir = dirs.make();
+    const b1 = lanNode('Bob', port, { dataDir: bDir });
+    await Promise.all([a.start(), b1.start()]);
+    await waitFor(() => linkedTo(a, b1), 'link to Bob');
+    const bobId = b1.identity.deviceId;
+    await b1.close();
+    const offline = await waitFor(
+      async () => (await peersOf(a)).find((p) => p.deviceId === bobId && !p.online),
+      'Bob offline',
+    );
+    expect(offline.lastSeen).toBeGreaterThan(0);
+    const b2 = lanNode('Bob', port, { dataDir: bDir });
+    await b2.start();
+    await waitFor(() => linkedTo(a, b2), 'Bob back');
+  });
+});
+
+describe('manual peers and gossip', () => {
+  it('adds a peer by host:port, links to it, and keeps it across a restart', async () => {
+    const aDir = dirs.make();
+    const a = isolatedNode('Alice', aDir);
+    const b = isolatedNode('Bob');
+    await Promise.all([a.start(), b.start()]);
+    const added = await a.api.invoke('peers.add', { address: `127.0.0.1:${b.peerPort}` });
+    expect(added).toEqual({
+      ok: true,
+      value: { address: `127.0.0.1:${b.peerPort}`, deviceId: b.identity.deviceId },
+    });
+    await waitFor(() => linkedTo(a, b), 'Alice linked to Bob');
+    await waitFor(() => linkedTo(b, a), 'Bob linked to Alice');
+    expect((await peersOf(a))[0]).toMatchObject({ name: 'Bob', manual: true });
+    await a.close();
+    const again = isolatedNode('Alice', aDir);
+    await again.start();
+    await waitFor(() => linkedTo(again, b), 'Alice linked to Bob after a restart');
+    expect(await again.api.invoke('peers.manual', {})).toMatchObject({
+      value: [{ deviceId: b.identity.deviceId }],
+    });
+  });
+
+  it('keeps trying a manual peer that is not up yet', async () => {
+    const port = await freePort();
+    const a = isolatedNode('Alice');
+    await a.start();
+    expect(await a.api.invoke('peers.add', { address: `127.0.0.1:${port}` })).toEqual({
+      ok: true,
+      value: { address: `127.0.0.1:${port}`, deviceId: null },
+    });
+    const b = isolatedNode('Bob', dirs.make(), port);
+    await b.start();
+    await waitFor(() => linkedTo(a, b), 'Alice reached Bob once he started');
+  });
+
+  it('rejects an address that is not host:port, in words', async () => {
+    const a = isolatedNode('Alice');
+    await a.start();
+    expect(await a.api.invoke('peers.add', { address: 'nonsense' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('host:port') },
+    });
+  });
+
+  it('learns the addresses of its peers’ peers', async () => {
+    const [a, b, c] = [isolatedNode('Alice'), isolatedNode('Bob'), isolatedNode('Carol')];
+    await Promise.all([a.start(), b.start(), c.start()]);
+    await a.api.invoke('peers.add', { address: `127.0.0.1:${b.peerPort}` });
+    await waitFor(() => linkedTo(a, b), 'Alice linked to Bob');
+    await c.api.invoke('peers.add', { address: `127.0.0.1:${a.peerPort}` });
+    await waitFor(() => linkedTo(c, b), 'Carol linked to Bob, whom only Alice knew');
+  });
+
+  it('lets the user mark a peer verified', async () => {
+    const [a, b] = [isolatedNode('Alice'), isolatedNode('Bob')];
+    await Promise.all([a.start(), b.start()]);
+    await a.api.invoke('peers.add', { address: `127.0.0.1:${b.peerPort}` });
+    await waitFor(() => linkedTo(a, b), 'link');
+    const r = await a.api.invoke('peers.setVerified', {
+      deviceId: b.identity.deviceId,
+      verified: true,
+    });
+    expect(r).toMatchObject({ ok: true, value: { verified: true } });
+    expect(
+      await a.api.invoke('peers.setVerified', { deviceId: a.identity.deviceId, verified: true }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'PEER_UNKNOWN' },
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
