@@ -23,7 +23,7 @@ import {
 import type { Discovery, DiscoveredPeer } from '../discovery';
 import type { Identity } from '../identity/identity';
 import type { Logger } from '../log/logger';
-import type { Link, LinkManager, SecurityEvent } from '../net';
+import { CLOSE_CODES, type Link, type LinkManager, type SecurityEvent } from '../net';
 import { backoffDelayMs } from '../net/backoff';
 import type { PeerRecord, Store } from '../store/store';
 import { probePeer } from './probe';
@@ -34,6 +34,14 @@ const MANUAL_PEERS_SETTING = 'peers.manual';
 export const GOSSIP_PUSH = 'peers.known';
 /** Most addresses sent or accepted in one gossip push. */
 export const MAX_GOSSIP_PEERS = 64;
+/**
+ * Request a node answers to show it is alive. Sent when discovery stops hearing a peer whose
+ * link is still up: a cut cable leaves a TCP link looking fine until heartbeats run out, and
+ * the user should see the peer go offline within three announce intervals, not half a minute.
+ */
+export const LIVENESS_REQUEST = 'peer.ping';
+/** How long a peer that went quiet on the LAN has to answer the liveness request, in ms. */
+export const LIVENESS_TIMEOUT_MS = 3_000;
 /** Manual peers that cannot be reached are probed again after this backoff, in ms. */
 const MANUAL_RETRY = { baseMs: 1_000, maxMs: 60_000 };
 
@@ -181,6 +189,14 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
       p.heard = false;
       p.lastSeen = Math.max(p.lastSeen ?? 0, d.lastSeen);
     });
+    const link = links.link(d.deviceId);
+    if (!link) return;
+    // Any answer, even "unknown request" from another version, proves the peer is there.
+    link.request(LIVENESS_REQUEST, {}, { timeoutMs: LIVENESS_TIMEOUT_MS }).catch((err: unknown) => {
+      if (closed || !(err instanceof ParleyError) || err.code !== 'PEER_TIMEOUT') return;
+      log.info('peer_silent', { deviceId: d.deviceId });
+      link.close(CLOSE_CODES.goingAway, 'not heard on the LAN and not answering');
+    });
   };
 
   const onLinkUp = (link: Link): void => {
@@ -324,6 +340,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
         links.on('link-down', onLinkDown),
         links.on('security', onSecurity),
         links.onPush(GOSSIP_PUSH, onGossip),
+        links.handle(LIVENESS_REQUEST, () => ({})),
       );
       if (discovery) {
         offs.push(

@@ -2,51 +2,18 @@
 // gossip reach nodes that multicast does not. Discovery is pinned to 127.0.0.1 throughout.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { createNode, type NodeConfig, type ParleyNode } from '../node';
-import { silentLogger } from '../log/logger';
+import type { ParleyNode } from '../node';
 import { tempDirs } from '../testing/temp-dir';
 import { randomTestPort, waitFor } from '../testing/wait';
+import { peersOf, testNodes } from '../testing/test-nodes';
 import type { EventPayload, PeerInfo } from '../../../shared/api';
 
 const dirs = tempDirs();
-const nodes: ParleyNode[] = [];
+const { lanNode, isolatedNode, closeAll } = testNodes(dirs);
 afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
+  await closeAll();
   dirs.cleanup();
 });
-
-function lanNode(name: string, groupPort: number, extra: Partial<NodeConfig> = {}): ParleyNode {
-  const node = createNode({
-    dataDir: dirs.make(),
-    name,
-    logger: silentLogger,
-    localApi: false,
-    peer: { host: '127.0.0.1', port: 0 },
-    discovery: { interfaces: ['127.0.0.1'], port: groupPort, announceIntervalMs: 200 },
-    ...extra,
-  });
-  nodes.push(node);
-  return node;
-}
-
-function isolatedNode(name: string, dataDir = dirs.make(), port = 0): ParleyNode {
-  const node = createNode({
-    dataDir,
-    name,
-    logger: silentLogger,
-    localApi: false,
-    peer: { host: '127.0.0.1', port },
-    discovery: false,
-  });
-  nodes.push(node);
-  return node;
-}
-
-async function peersOf(node: ParleyNode): Promise<PeerInfo[]> {
-  const r = await node.api.invoke('peers.list', {});
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value as PeerInfo[];
-}
 
 const linkedTo = async (node: ParleyNode, other: ParleyNode): Promise<PeerInfo | undefined> =>
   (await peersOf(node)).find((p) => p.deviceId === other.identity.deviceId && p.linked && p.online);
