@@ -173,7 +173,7 @@ export function createNode(config: NodeConfig): ParleyNode {
     const host = config.peer?.host ?? '0.0.0.0';
     const port = config.peer?.port ?? 0;
     const make = (p: number): LinkManager =>
-      createLinkManager({ identity, instanceId, name, host, port: p, logger: log.child('net') });
+      createLinkManager({ identity, instanceId, name, host, port: p, logger: log });
     const links = make(port);
     try {
       await links.start();

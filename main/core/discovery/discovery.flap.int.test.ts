@@ -10,7 +10,7 @@ import { silentLogger } from '../log/logger';
 import { createMulticastBeacon } from './beacon';
 import { createDiscovery, type Discovery } from './discovery';
 import { testIdentity, type TestIdentity } from './fake-beacon.testing';
-import { activeResources, grownResources, randomTestPort, waitFor } from './socket-testing.testing';
+import { activeResources, grownResources, randomTestPort, waitFor } from '../testing/wait';
 
 const CYCLES = 100;
 const UP_MS = 50;
@@ -54,7 +54,7 @@ describe('discovery under restarts (real sockets on loopback)', () => {
     }
     open.splice(1); // all closed
 
-    await waitFor(() => grownResources(before).length === 0, { what: 'handles to close' });
+    await waitFor(() => grownResources(before).length === 0, 'handles to close');
     expect(grownResources(before)).toEqual([]);
     expect(peer.peers().map((p) => p.deviceId)).toContain(flapper.deviceId);
 
@@ -66,7 +66,7 @@ describe('discovery under restarts (real sockets on loopback)', () => {
       () =>
         peer.peers().some((p) => p.deviceId === newcomer.deviceId && p.online) &&
         late.peers().some((p) => p.online),
-      { what: 'the newcomer and the peer to meet' },
+      'the newcomer and the peer to meet',
     );
   }, 60_000);
 });

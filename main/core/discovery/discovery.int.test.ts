@@ -10,7 +10,7 @@ import { silentLogger } from '../log/logger';
 import { createMulticastBeacon, type Beacon } from './beacon';
 import { createDiscovery, type Discovery } from './discovery';
 import { testIdentity, type TestIdentity } from './fake-beacon.testing';
-import { activeResources, grownResources, randomTestPort, waitFor } from './socket-testing.testing';
+import { activeResources, grownResources, randomTestPort, waitFor } from '../testing/wait';
 
 const LOOPBACK = '127.0.0.1';
 const opened: Array<Discovery | Beacon> = [];
@@ -40,7 +40,10 @@ describe('discovery on loopback (real sockets)', () => {
     const nodes = [1, 2, 3].map((i) => loopbackNode(port, testIdentity(), 4000 + i));
     for (const n of nodes) await n.service.start();
 
-    await waitFor(() => nodes.every((n) => n.service.peers().filter((p) => p.online).length === 2));
+    await waitFor(
+      () => nodes.every((n) => n.service.peers().filter((p) => p.online).length === 2),
+      'three nodes to meet',
+    );
     for (const n of nodes) {
       for (const o of nodes.filter((x) => x !== n)) {
         expect(n.service.peers()).toContainEqual(
@@ -56,7 +59,7 @@ describe('discovery on loopback (real sockets)', () => {
     }
 
     await Promise.all(nodes.map((n) => n.service.close()));
-    await waitFor(() => grownResources(before).length === 0, { what: 'handles to close' });
+    await waitFor(() => grownResources(before).length === 0, 'handles to close');
     expect(grownResources(before)).toEqual([]);
   });
 
@@ -100,7 +103,7 @@ describe('discovery on loopback (real sockets)', () => {
       await expect(
         createMulticastBeacon({ port, interfaces: [LOOPBACK], logger: silentLogger }),
       ).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(String(port)) });
-      await waitFor(() => grownResources(before).length === 0, { what: 'handles to close' });
+      await waitFor(() => grownResources(before).length === 0, 'handles to close');
     } finally {
       await new Promise<void>((resolve) => blocker.close(resolve));
     }
@@ -116,6 +119,6 @@ describe('discovery on loopback (real sockets)', () => {
     await Promise.all([beacon.close(), beacon.close()]);
     beacon.send(Uint8Array.of(1)); // no throw
     expect(beacon.onPacket(() => {})).toBeTypeOf('function');
-    await waitFor(() => grownResources(before).length === 0, { what: 'handles to close' });
+    await waitFor(() => grownResources(before).length === 0, 'handles to close');
   });
 });

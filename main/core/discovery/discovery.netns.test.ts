@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomTestPort, waitFor } from './socket-testing.testing';
+import { randomTestPort, waitFor } from '../testing/wait';
 
 const enabled = process.env['PARLEY_NETNS_TESTS'] === '1' && process.getuid?.() === 0;
 
@@ -102,7 +102,7 @@ describe.skipIf(!enabled)('discovery across two network namespaces', () => {
           const out = ip('-n', NS[side], '-6', 'addr', 'show', 'dev', LINK[side], 'scope', 'link');
           return out.includes('fe80') && !out.includes('tentative');
         }),
-      { what: 'IPv6 link-local addresses' },
+      'IPv6 link-local addresses',
     );
   });
 
@@ -126,7 +126,7 @@ describe.skipIf(!enabled)('discovery across two network namespaces', () => {
     const port = randomTestPort();
     const a = startNode(NS.a, { name: 'A', port, interfaces: [V4.a] });
     const b = startNode(NS.b, { name: 'B', port, interfaces: [V4.b] });
-    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, { what: 'IPv4 peers' });
+    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, 'IPv4 peers');
     expect(peersOf(a)).toEqual([{ deviceId: b.deviceId(), name: 'B', address: V4.b, port: 4000 }]);
     expect(peersOf(b)).toEqual([{ deviceId: a.deviceId(), name: 'A', address: V4.a, port: 4000 }]);
     await Promise.all([a.stop(), b.stop()]);
@@ -136,7 +136,7 @@ describe.skipIf(!enabled)('discovery across two network namespaces', () => {
     const port = randomTestPort();
     const a = startNode(NS.a, { name: 'A', port, interfaces: [], ipv6Interfaces: [LINK.a] });
     const b = startNode(NS.b, { name: 'B', port, interfaces: [], ipv6Interfaces: [LINK.b] });
-    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, { what: 'IPv6 peers' });
+    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, 'IPv6 peers');
     expect(peersOf(a)).toEqual([
       expect.objectContaining({
         deviceId: b.deviceId(),
@@ -156,7 +156,7 @@ describe.skipIf(!enabled)('discovery across two network namespaces', () => {
     const port = randomTestPort();
     const a = startNode(NS.a, { name: 'A', port, interfaces: [V4.a], ipv6Interfaces: [LINK.a] });
     const b = startNode(NS.b, { name: 'B', port, interfaces: [V4.b], ipv6Interfaces: [LINK.b] });
-    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, { what: 'peers' });
+    await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, 'peers');
     await sleep(INTERVAL_MS * 6);
     for (const node of [a, b]) {
       expect(node.events.map((e) => e.event)).toEqual(['ready', 'discovered']);
@@ -171,7 +171,7 @@ describe.skipIf(!enabled)('discovery across two network namespaces', () => {
       const stranger = startNode(NS.a, { name: 'S', port, interfaces: ['10.78.0.1'] });
       const a = startNode(NS.a, { name: 'A', port, interfaces: [V4.a] });
       const b = startNode(NS.b, { name: 'B', port, interfaces: [V4.b] });
-      await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, { what: 'peers' });
+      await waitFor(() => peersOf(a).length > 0 && peersOf(b).length > 0, 'peers');
       await sleep(INTERVAL_MS * 4);
       expect(peersOf(b).map((p) => p?.name)).toEqual(['A']);
       expect(peersOf(stranger)).toEqual([]);

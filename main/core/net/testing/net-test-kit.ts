@@ -15,6 +15,7 @@ import { loadOrCreateIdentity } from '../../identity/identity';
 import { plainKeyProtector } from '../../identity/key-protector';
 import { silentLogger } from '../../log/logger';
 import type { TempDirs } from '../../testing/temp-dir';
+import { waitFor } from '../../testing/wait';
 import { LINK_PATH } from '../endpoints';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, encodeFrame } from '../frames';
 import type { Link } from '../link';
@@ -28,9 +29,9 @@ import {
 } from '../link-manager';
 import { tlsClientOptions } from '../tls-options';
 
+export { waitFor };
+
 export const LOOPBACK = '127.0.0.1';
-/** Generous: the machine running the tests is shared and noisy. */
-export const WAIT_TIMEOUT_MS = 20_000;
 
 /** Short timers so that reconnects and heartbeats happen within a test. */
 export const FAST: Partial<LinkManagerOptions> = {
@@ -38,21 +39,6 @@ export const FAST: Partial<LinkManagerOptions> = {
   backoff: { baseMs: 20, maxMs: 250 },
   dialTimeoutMs: 5_000,
 };
-
-/** Polls `probe` until it returns something other than undefined, null or false. */
-export async function waitFor<T>(
-  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  what: string,
-  timeoutMs = WAIT_TIMEOUT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Waits a little, for checks that something does NOT happen. */
 export function settle(ms = 300): Promise<void> {
