@@ -78,8 +78,19 @@ function op(roomId: string, label: string, lamport: number): ControlOpRecord {
   };
 }
 
-function roomKey(roomId: string, epoch: number, fill = epoch): RoomKeyRecord {
-  return { roomId, epoch, key: new Uint8Array(32).fill(fill), createdAt: BASE_TIME_MS + epoch };
+/** A stable epoch ID (32 lower-case hex, like a random one) for a fixture label. */
+function epochId(label: string): string {
+  return hex(`epoch/${label}`).slice(0, 32);
+}
+
+/** The key of the epoch labelled `epoch`; `fill` makes a different key for the same epoch. */
+function roomKey(
+  roomId: string,
+  epoch: string,
+  fill = 0x42,
+  createdAt = BASE_TIME_MS,
+): RoomKeyRecord {
+  return { roomId, epochId: epochId(epoch), key: new Uint8Array(32).fill(fill), createdAt };
 }
 
 interface MessageFixture {
@@ -90,6 +101,8 @@ interface MessageFixture {
   text?: string | null;
   /** Makes a different envelope (and so a different ID) for the same room, sender and seq. */
   variant?: string;
+  /** Default: one ms after the sender's clock. */
+  receivedAt?: number;
 }
 
 function message(f: MessageFixture): MessageRecord {
@@ -105,7 +118,7 @@ function message(f: MessageFixture): MessageRecord {
     ts: BASE_TIME_MS + f.seq,
     envelope: new TextEncoder().encode(label),
     text: f.text === undefined ? `message ${f.seq} from ${sender}` : f.text,
-    receivedAt: BASE_TIME_MS + f.seq + 1,
+    receivedAt: f.receivedAt ?? BASE_TIME_MS + f.seq + 1,
   };
 }
 
@@ -219,6 +232,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.close();
         await expectParleyError(store.getSetting('k'), 'STORE_FAILED');
         await expectParleyError(store.addMessages([message({ seq: 1 })]), 'STORE_FAILED');
+        await expectParleyError(store.deleteMessages(ROOM_A, [hex('x')]), 'STORE_FAILED');
+        await expectParleyError(store.deleteRoom(ROOM_A), 'STORE_FAILED');
+        await expectParleyError(store.listMessagesAfter(ROOM_A, {}, 10), 'STORE_FAILED');
       });
 
       it('keeps everything across close and open', async () => {
@@ -226,7 +242,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.upsertPeer(peer(BOB, 'Bob'));
         await store.putRoom(room(ROOM_A));
         await store.addControlOps([op(ROOM_A, 'create', 1)]);
-        await store.putRoomKey(roomKey(ROOM_A, 1));
+        await store.putRoomKey(roomKey(ROOM_A, 'first'));
         await store.addMessages([message({ seq: 1, text: 'survives a restart' })]);
 
         await store.close();
@@ -236,7 +252,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expectRecord(await store.getPeer(BOB), peer(BOB, 'Bob'));
         expect(await store.getRoom(ROOM_A)).toEqual(room(ROOM_A));
         expect(await store.listControlOps(ROOM_A)).toHaveLength(1);
-        expectRecord(await store.getRoomKey(ROOM_A, 1), roomKey(ROOM_A, 1));
+        expectRecord(await store.getRoomKey(ROOM_A, epochId('first')), roomKey(ROOM_A, 'first'));
         expect((await store.searchMessages('restart', { limit: 10 })).map((m) => m.seq)).toEqual([
           1,
         ]);
@@ -383,31 +399,52 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     describe('room keys', () => {
-      it('round-trips a key, bytes exactly', async () => {
-        const k = { ...roomKey(ROOM_A, 1), key: allBytes(200).slice(0, 32) };
+      it('round-trips a key by room and epoch ID, bytes exactly', async () => {
+        const k = { ...roomKey(ROOM_A, 'e1'), key: allBytes(200).slice(0, 32) };
         await store.putRoomKey(k);
-        expectRecord(await store.getRoomKey(ROOM_A, 1), k);
-        expect(await store.getRoomKey(ROOM_A, 2)).toBeUndefined();
-        expect(await store.getRoomKey(ROOM_B, 1)).toBeUndefined();
+        expectRecord(await store.getRoomKey(ROOM_A, epochId('e1')), k);
+        expect(await store.getRoomKey(ROOM_A, epochId('e2'))).toBeUndefined();
+        expect(await store.getRoomKey(ROOM_B, epochId('e1'))).toBeUndefined();
       });
 
       it('accepts the same key twice', async () => {
-        await store.putRoomKey(roomKey(ROOM_A, 1));
-        await store.putRoomKey(roomKey(ROOM_A, 1));
+        await store.putRoomKey(roomKey(ROOM_A, 'e1'));
+        await store.putRoomKey(roomKey(ROOM_A, 'e1'));
         expect(await store.listRoomKeys(ROOM_A)).toHaveLength(1);
       });
 
       it('refuses a different key for a stored epoch and keeps the first', async () => {
-        await store.putRoomKey(roomKey(ROOM_A, 1, 0xaa));
-        await expectParleyError(store.putRoomKey(roomKey(ROOM_A, 1, 0xbb)), 'STORE_FAILED');
-        expectRecord(await store.getRoomKey(ROOM_A, 1), roomKey(ROOM_A, 1, 0xaa));
+        await store.putRoomKey(roomKey(ROOM_A, 'e1', 0xaa));
+        await expectParleyError(store.putRoomKey(roomKey(ROOM_A, 'e1', 0xbb)), 'STORE_FAILED');
+        expectRecord(await store.getRoomKey(ROOM_A, epochId('e1')), roomKey(ROOM_A, 'e1', 0xaa));
       });
 
-      it('lists by epoch, one room only', async () => {
-        for (const epoch of [3, 1, 2]) await store.putRoomKey(roomKey(ROOM_A, epoch));
-        await store.putRoomKey(roomKey(ROOM_B, 4));
-        expect((await store.listRoomKeys(ROOM_A)).map((k) => k.epoch)).toEqual([1, 2, 3]);
-        expect((await store.listRoomKeys(ROOM_B)).map((k) => k.epoch)).toEqual([4]);
+      it('keeps the same epoch ID apart in different rooms', async () => {
+        await store.putRoomKey(roomKey(ROOM_A, 'e1', 0xaa));
+        await store.putRoomKey(roomKey(ROOM_B, 'e1', 0xbb));
+        expectRecord(await store.getRoomKey(ROOM_B, epochId('e1')), roomKey(ROOM_B, 'e1', 0xbb));
+      });
+
+      it('lists by createdAt, then epoch ID, one room only', async () => {
+        const keys = [
+          roomKey(ROOM_A, 'late', 1, BASE_TIME_MS + 9),
+          roomKey(ROOM_A, 'early', 2, BASE_TIME_MS),
+          roomKey(ROOM_A, 'tie-1', 3, BASE_TIME_MS + 5),
+          roomKey(ROOM_A, 'tie-2', 4, BASE_TIME_MS + 5),
+          roomKey(ROOM_A, 'tie-3', 5, BASE_TIME_MS + 5),
+        ];
+        for (const k of keys) await store.putRoomKey(k);
+        await store.putRoomKey(roomKey(ROOM_B, 'other'));
+        const ties = keys.slice(2).map((k) => k.epochId);
+        expect((await store.listRoomKeys(ROOM_A)).map((k) => k.epochId)).toEqual([
+          epochId('early'),
+          ...ties.sort(),
+          epochId('late'),
+        ]);
+        expect((await store.listRoomKeys(ROOM_B)).map((k) => k.epochId)).toEqual([
+          epochId('other'),
+        ]);
+        expect(await store.listRoomKeys('room-unknown')).toEqual([]);
       });
     });
 
@@ -605,6 +642,34 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         });
       });
 
+      it('agrees with counting by hand over many senders with gaps in different places', async () => {
+        // Sender i skips the seqs where a fixed formula hits 0; every fifth sender lacks seq 1.
+        const stored = Array.from({ length: 25 }, (_, i) => ({
+          sender: `SENDER-${String(i).padStart(2, '0')}`,
+          seqs: Array.from({ length: 60 }, (_, j) => j + 1).filter(
+            (seq) => (seq * 7 + i * 13) % 29 !== 0 && !(seq === 1 && i % 5 === 0),
+          ),
+        }));
+        await store.addMessages(
+          stored.flatMap(({ sender, seqs }) => seqs.map((seq) => message({ sender, seq }))),
+        );
+        const expected: Record<string, number> = {};
+        for (const { sender, seqs } of stored) {
+          let top = 0;
+          while (seqs.includes(top + 1)) top++;
+          if (top > 0) expected[sender] = top;
+        }
+        const vv = await store.versionVector(ROOM_A);
+        expect(vv).toEqual(expected);
+
+        // And a peer holding exactly that vector is sent everything above it, in order.
+        const lacking = stored.flatMap(({ sender, seqs }) =>
+          seqs.filter((seq) => seq > (vv[sender] ?? 0)).map((seq) => `${sender}#${seq}`),
+        );
+        const found = await store.listMessagesAfter(ROOM_A, vv, 10_000);
+        expect(found.map((m) => `${m.sender}#${m.seq}`)).toEqual(lacking);
+      });
+
       it('counts only the room asked about', async () => {
         await store.addMessages([
           message({ roomId: ROOM_A, sender: ALICE, seq: 1 }),
@@ -613,6 +678,216 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         ]);
         expect(await store.versionVector(ROOM_A)).toEqual({ [ALICE]: 1 });
         expect(await store.versionVector(ROOM_B)).toEqual({ [BOB]: 1 });
+      });
+    });
+
+    describe('deleting messages', () => {
+      it("deletes the room's messages with those IDs and reports how many", async () => {
+        const [m1, m2, m3] = [1, 2, 3].map((seq) => message({ seq, text: `note${seq} here` }));
+        const other = message({ roomId: ROOM_B, seq: 1, text: 'note1 elsewhere' });
+        if (!m1 || !m2 || !m3) throw new Error('fixture');
+        await store.addMessages([m1, m2, m3, other]);
+
+        const ids = [m1.id, m3.id, m3.id, hex('never stored'), other.id];
+        expect(await store.deleteMessages(ROOM_A, ids)).toBe(2);
+        expect(await store.getMessage(m1.id)).toBeUndefined();
+        expect(await store.getMessage(m3.id)).toBeUndefined();
+        expectRecord(await store.getMessage(m2.id), m2);
+        expectRecord(await store.getMessage(other.id), other);
+        expect((await store.listMessages(ROOM_A, { limit: 10 })).map((m) => m.id)).toEqual([m2.id]);
+        expect(await store.countMessages(ROOM_A)).toBe(1);
+        expect(await store.deleteMessages(ROOM_A, [m1.id])).toBe(0);
+        expect(await store.deleteMessages(ROOM_A, [])).toBe(0);
+      });
+
+      it('is never found by search again', async () => {
+        const m = message({ seq: 1, text: 'the revoked platypus' });
+        await store.addMessages([m, message({ seq: 2, text: 'a kept platypus' })]);
+        await store.deleteMessages(ROOM_A, [m.id]);
+        expect((await store.searchMessages('platypus', { limit: 10 })).map((f) => f.seq)).toEqual([
+          2,
+        ]);
+        expect(await store.searchMessages('revoked', { limit: 10 })).toEqual([]);
+      });
+
+      it('shows in the version vector and the tops, and the message can be stored again', async () => {
+        const messages = [1, 2, 3].map((seq) => message({ seq, lamport: seq * 10 }));
+        await store.addMessages(messages);
+        const [, second, third] = messages;
+        if (!second || !third) throw new Error('fixture');
+        await store.deleteMessages(ROOM_A, [second.id]);
+        expect(await store.versionVector(ROOM_A)).toEqual({ [ALICE]: 1 });
+        expect(await store.maxSeq(ROOM_A, ALICE)).toBe(3);
+        await store.deleteMessages(ROOM_A, [third.id]);
+        expect(await store.maxSeq(ROOM_A, ALICE)).toBe(1);
+        expect(await store.maxLamport(ROOM_A)).toBe(10);
+        expect(await store.addMessages([second])).toEqual([second.id]);
+        expect(await store.versionVector(ROOM_A)).toEqual({ [ALICE]: 2 });
+      });
+    });
+
+    describe('what a peer lacks (listMessagesAfter)', () => {
+      const CAROL = 'CAROL-DEVICE';
+      /** A sender named like a property every object inherits. */
+      const INHERITED = 'constructor';
+      const seed = async (): Promise<void> => {
+        const messages = [
+          ...[1, 2, 3, 4, 5].map((seq) => message({ sender: ALICE, seq })),
+          ...[1, 2, 3].map((seq) => message({ sender: BOB, seq })),
+          ...[2, 4].map((seq) => message({ sender: CAROL, seq })),
+          message({ sender: INHERITED, seq: 1 }),
+          message({ roomId: ROOM_B, sender: ALICE, seq: 9 }),
+        ];
+        // Arrival order says nothing about the order returned.
+        await store.addMessages([...messages].reverse());
+      };
+      const keys = (found: MessageRecord[]): string[] => found.map((m) => `${m.sender}#${m.seq}`);
+
+      it('returns what is above each sender in the vector, by sender, then seq', async () => {
+        await seed();
+        const vv = { [ALICE]: 3, [BOB]: 3, 'DAVE-DEVICE': 7 };
+        expect(keys(await store.listMessagesAfter(ROOM_A, vv, 100))).toEqual([
+          `${ALICE}#4`,
+          `${ALICE}#5`,
+          `${CAROL}#2`,
+          `${CAROL}#4`,
+          `${INHERITED}#1`,
+        ]);
+      });
+
+      it('returns every message of the room for an empty vector, as whole records', async () => {
+        await seed();
+        const found = await store.listMessagesAfter(ROOM_A, {}, 100);
+        expect(keys(found)).toEqual([
+          ...[1, 2, 3, 4, 5].map((seq) => `${ALICE}#${seq}`),
+          ...[1, 2, 3].map((seq) => `${BOB}#${seq}`),
+          `${CAROL}#2`,
+          `${CAROL}#4`,
+          `${INHERITED}#1`,
+        ]);
+        expectRecord(found[0], message({ sender: ALICE, seq: 1 }));
+      });
+
+      it('returns nothing to a peer that has everything', async () => {
+        await seed();
+        const vv = { [ALICE]: 5, [BOB]: 3, [CAROL]: 4, [INHERITED]: 1 };
+        expect(await store.listMessagesAfter(ROOM_A, vv, 100)).toEqual([]);
+        expect(await store.listMessagesAfter('room-unknown', {}, 100)).toEqual([]);
+      });
+
+      it('keeps to the limit, and pages when what was returned is added to the vector', async () => {
+        await seed();
+        const all = keys(await store.listMessagesAfter(ROOM_A, {}, 100));
+        const vv: Record<string, number> = { [BOB]: 1 };
+        const seen: string[] = [];
+        for (let page = 0; page < 10; page++) {
+          const found = await store.listMessagesAfter(ROOM_A, vv, 3);
+          expect(found.length).toBeLessThanOrEqual(3);
+          if (found.length === 0) break;
+          seen.push(...keys(found));
+          for (const m of found) vv[m.sender] = m.seq;
+        }
+        expect(seen).toEqual(all.filter((k) => k !== `${BOB}#1`));
+        expect(await store.listMessagesAfter(ROOM_A, {}, 0)).toEqual([]);
+        expect(await store.listMessagesAfter(ROOM_A, {}, -1)).toEqual([]);
+      });
+    });
+
+    describe('tops of seq and lamport', () => {
+      it('gives the highest seq of a sender in a room, gaps or not, 0 when none', async () => {
+        await store.addMessages([
+          ...[1, 2, 5].map((seq) => message({ sender: ALICE, seq })),
+          message({ sender: BOB, seq: 7 }),
+          message({ roomId: ROOM_B, sender: ALICE, seq: 9 }),
+        ]);
+        expect(await store.maxSeq(ROOM_A, ALICE)).toBe(5);
+        expect(await store.maxSeq(ROOM_A, BOB)).toBe(7);
+        expect(await store.maxSeq(ROOM_B, ALICE)).toBe(9);
+        expect(await store.maxSeq(ROOM_B, BOB)).toBe(0);
+        expect(await store.maxSeq('room-unknown', ALICE)).toBe(0);
+      });
+
+      it('gives the highest lamport in a room, 0 when it has no messages', async () => {
+        expect(await store.maxLamport(ROOM_A)).toBe(0);
+        await store.addMessages([
+          message({ seq: 1, lamport: 2 ** 40 }),
+          message({ seq: 2, lamport: 3 }),
+          message({ sender: BOB, seq: 1, lamport: 2 ** 40 + 1 }),
+          message({ roomId: ROOM_B, seq: 1, lamport: 2 ** 41 }),
+        ]);
+        expect(await store.maxLamport(ROOM_A)).toBe(2 ** 40 + 1);
+        expect(await store.maxLamport(ROOM_B)).toBe(2 ** 41);
+      });
+    });
+
+    describe('unread counts (countMessagesSince)', () => {
+      it('counts messages received strictly after the time, not sent by me, in one room', async () => {
+        const at = (receivedAt: number) => BASE_TIME_MS + receivedAt;
+        await store.addMessages([
+          message({ sender: ALICE, seq: 1, receivedAt: at(10) }),
+          message({ sender: ALICE, seq: 2, receivedAt: at(20) }),
+          message({ sender: BOB, seq: 1, receivedAt: at(20) }),
+          message({ sender: BOB, seq: 2, receivedAt: at(30) }),
+          message({ sender: 'CAROL-DEVICE', seq: 1, receivedAt: at(40) }),
+          message({ roomId: ROOM_B, sender: BOB, seq: 1, receivedAt: at(50) }),
+        ]);
+        expect(await store.countMessagesSince(ROOM_A, 0, ALICE)).toBe(3);
+        expect(await store.countMessagesSince(ROOM_A, at(10), ALICE)).toBe(3);
+        expect(await store.countMessagesSince(ROOM_A, at(20), ALICE)).toBe(2);
+        expect(await store.countMessagesSince(ROOM_A, at(10), BOB)).toBe(2);
+        expect(await store.countMessagesSince(ROOM_A, at(40), ALICE)).toBe(0);
+        expect(await store.countMessagesSince(ROOM_B, 0, ALICE)).toBe(1);
+        expect(await store.countMessagesSince('room-unknown', 0, ALICE)).toBe(0);
+      });
+    });
+
+    describe('deleting a room', () => {
+      const seedRoom = async (roomId: string): Promise<void> => {
+        await store.putRoom(room(roomId));
+        await store.addControlOps([op(roomId, 'create', 1), op(roomId, 'add', 2)]);
+        await store.putRoomKey(roomKey(roomId, 'e1'));
+        await store.addMessages([
+          message({ roomId, seq: 1, text: `wombat in ${roomId}` }),
+          message({ roomId, sender: BOB, seq: 1 }),
+        ]);
+      };
+
+      it('removes the room, its ops, keys and messages, and nothing of other rooms', async () => {
+        await seedRoom(ROOM_A);
+        await seedRoom(ROOM_B);
+        await store.deleteRoom(ROOM_A);
+
+        expect(await store.getRoom(ROOM_A)).toBeUndefined();
+        expect(await store.listControlOps(ROOM_A)).toEqual([]);
+        expect(await store.listRoomKeys(ROOM_A)).toEqual([]);
+        expect(await store.countMessages(ROOM_A)).toBe(0);
+        expect(await store.versionVector(ROOM_A)).toEqual({});
+        expect(await store.maxLamport(ROOM_A)).toBe(0);
+        const found = await store.searchMessages('wombat', { limit: 10 });
+        expect(found.map((m) => m.roomId)).toEqual([ROOM_B]);
+
+        expect((await store.listRooms()).map((r) => r.id)).toEqual([ROOM_B]);
+        expect(await store.listControlOps(ROOM_B)).toHaveLength(2);
+        expect(await store.listRoomKeys(ROOM_B)).toHaveLength(1);
+        expect(await store.countMessages(ROOM_B)).toBe(2);
+      });
+
+      it('forgets for good: the same ops, key and messages are new again', async () => {
+        await seedRoom(ROOM_A);
+        await store.deleteRoom(ROOM_A);
+        const create = op(ROOM_A, 'create', 1);
+        expect(await store.addControlOps([create])).toEqual([create.hash]);
+        await store.putRoomKey(roomKey(ROOM_A, 'e1', 0x77));
+        expectRecord(await store.getRoomKey(ROOM_A, epochId('e1')), roomKey(ROOM_A, 'e1', 0x77));
+        const first = message({ seq: 1, variant: 'after' });
+        expect(await store.addMessages([first])).toEqual([first.id]);
+      });
+
+      it('does nothing for a room it knows nothing of, and clears one it has no record for', async () => {
+        await store.deleteRoom('room-unknown');
+        await store.addMessages([message({ seq: 1 })]);
+        await store.deleteRoom(ROOM_A);
+        expect(await store.countMessages(ROOM_A)).toBe(0);
       });
     });
 

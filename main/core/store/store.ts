@@ -6,7 +6,10 @@
  * What must stay true for every backend:
  * - Every method is async, and errors are ParleyError (STORE_* or DATA_DIR_UNWRITABLE codes).
  * - A write that resolved is durable: a node killed right after loses nothing it acknowledged.
- * - A batch (addControlOps, addMessages) is written in one transaction: all of it or none.
+ * - A batch (addControlOps, addMessages, deleteMessages, deleteRoom) is written in one
+ *   transaction: all of it or none. (The one exception is the MongoDB backend on a server
+ *   without transactions, a standalone mongod: it writes record by record, so a failed batch may
+ *   be half written. Retrying it is safe, since what is already stored is ignored.)
  * - Messages and ops are addressed by content hash, so receiving one twice is normal and never
  *   an error: duplicates are ignored and the call reports only what was new.
  * - Byte fields come back as Uint8Array with exactly the bytes that went in.
@@ -61,7 +64,11 @@ export interface ControlOpRecord {
 /** A room master key of one epoch, already unsealed. */
 export interface RoomKeyRecord {
   roomId: string;
-  epoch: number;
+  /**
+   * The epoch's ID: 128 random bits as 32 lower-case hex characters, chosen by the op that
+   * started the epoch (PROTOCOL.md §8.3). Epochs have no number the store could order them by.
+   */
+  epochId: string;
   /** 256-bit AES key. */
   key: Uint8Array;
   /** ms since the epoch. */
@@ -133,6 +140,11 @@ export interface Store {
   getRoom(id: string): Promise<RoomRecord | undefined>;
   /** Ordered by createdAt, then ID. */
   listRooms(): Promise<RoomRecord[]>;
+  /**
+   * Removes the room with its control ops, keys and messages, in one transaction ("leave and
+   * forget"). Does nothing when nothing of the room is stored.
+   */
+  deleteRoom(roomId: string): Promise<void>;
 
   /**
    * Stores ops in one transaction. Returns the hashes that were new, in input order; an op
@@ -147,8 +159,8 @@ export interface Store {
    * epoch that already has one is refused with STORE_FAILED and the stored key is kept.
    */
   putRoomKey(key: RoomKeyRecord): Promise<void>;
-  getRoomKey(roomId: string, epoch: number): Promise<RoomKeyRecord | undefined>;
-  /** Ordered by epoch. */
+  getRoomKey(roomId: string, epochId: string): Promise<RoomKeyRecord | undefined>;
+  /** Ordered by createdAt, then epoch ID. */
   listRoomKeys(roomId: string): Promise<RoomKeyRecord[]>;
 
   /**
@@ -157,10 +169,42 @@ export interface Store {
    * one stored wins.
    */
   addMessages(messages: MessageRecord[]): Promise<string[]>;
+  /**
+   * Deletes the room's messages with these IDs in one transaction and returns how many were
+   * deleted. IDs that are unknown, repeated or of another room's messages are ignored. Search
+   * never finds a deleted message, and adding it again later stores it as new.
+   */
+  deleteMessages(roomId: string, ids: string[]): Promise<number>;
   getMessage(id: string): Promise<MessageRecord | undefined>;
   /** See MessagePage. */
   listMessages(roomId: string, page: MessagePage): Promise<MessageRecord[]>;
+  /**
+   * What a peer with version vector `vv` lacks: the room's messages whose seq is greater than
+   * `vv[sender]` (every message of a sender absent from `vv`), ordered by sender, then seq, at
+   * most `limit` (0 or less returns none). Senders compare by their UTF-8 bytes. To page, raise
+   * `vv[sender]` to the seq of each message returned and ask again. Costs about one index
+   * lookup per sender in the room plus one per message returned, however many messages the
+   * peer already has.
+   */
+  listMessagesAfter(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+  ): Promise<MessageRecord[]>;
   countMessages(roomId: string): Promise<number>;
+  /**
+   * How many of the room's messages were received after `afterTs` (ms since the epoch, local
+   * clock; strictly after) and not sent by `excludeSender`: the unread count, given the room's
+   * lastReadAt and this node's device ID.
+   */
+  countMessagesSince(roomId: string, afterTs: number, excludeSender: string): Promise<number>;
+  /**
+   * The highest seq stored for this sender in the room, gaps or not; 0 when there is none.
+   * The sender's own next message takes maxSeq + 1.
+   */
+  maxSeq(roomId: string, sender: string): Promise<number>;
+  /** The highest lamport among the room's messages; 0 when it has none. */
+  maxLamport(roomId: string): Promise<number>;
   /**
    * Full-text search over message text, best matches first. A message matches when it holds
    * every word of the query, ignoring case (a backend may also match words that start with a
@@ -171,7 +215,8 @@ export interface Store {
   /**
    * For each sender in the room, the highest seq n such that seqs 1..n are all stored (seqs
    * 1, 2, 3, 5 give 3). A sender without seq 1 is absent. This is what a peer is asked to
-   * fill in when two members sync.
+   * fill in when two members sync. A backend computes it where the data is, in one pass over
+   * the room's (sender, seq) index, and never loads the messages themselves.
    */
   versionVector(roomId: string): Promise<Record<string, number>>;
 }

@@ -188,13 +188,85 @@ describe('migrations', () => {
         await store.close();
         const db = new Database(dbPath, { readonly: true });
         try {
-          expect(readUserVersion(db)).toBe(1);
+          expect(readUserVersion(db)).toBe(SCHEMA_VERSION);
         } finally {
           db.close();
         }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('2: room keys by epoch ID', () => {
+    it('rebuilds room_keys keyed by epoch ID and keeps everything else of a v1 database', () => {
+      const db = memoryDb();
+      migrate(db, 1);
+      db.exec(`
+        INSERT INTO settings (key, value) VALUES ('displayName', 'Alice');
+        INSERT INTO peers (device_id, name, public_key, addresses, verified, manual, first_seen,
+          last_seen) VALUES ('BOB', 'Bob', x'0102', '["10.0.0.2:4433"]', 1, 0, 5, NULL);
+        INSERT INTO rooms (id, name, topic, kind, created_at, muted, last_read_at)
+          VALUES ('r', 'Room', '', 'room', 1, 0, 0);
+        INSERT INTO control_ops (hash, room_id, author, lamport, bytes, received_at)
+          VALUES ('h', 'r', 'BOB', 1, x'aa', 2);
+        INSERT INTO room_keys (room_id, epoch, key, created_at) VALUES ('r', 1, x'bb', 3);
+        INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+          VALUES ('m', 'r', 'BOB', 1, 1, 1, x'cc', 'the numbat survives', 4);
+      `);
+      const tables = ['settings', 'peers', 'rooms', 'control_ops', 'messages'];
+      const before = tables.map((t) => db.prepare(`SELECT * FROM ${t}`).all());
+
+      expect(migrate(db, 2)).toEqual({ from: 1, to: 2 });
+
+      expect(columns(db, 'room_keys')).toEqual(['room_id', 'epoch_id', 'key', 'created_at']);
+      expect(objects(db, 'table')).not.toContain('room_keys_new');
+      // A numbered epoch has no epoch ID to become; its key is unsealed again from the log.
+      expect(db.prepare('SELECT count(*) AS n FROM room_keys').get()).toEqual({ n: 0 });
+      expect(tables.map((t) => db.prepare(`SELECT * FROM ${t}`).all())).toEqual(before);
+      const found = db
+        .prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'numbat'")
+        .all();
+      expect(found).toHaveLength(1);
+
+      const pk = (db.pragma('table_info(room_keys)') as { name: string; pk: number }[])
+        .filter((c) => c.pk > 0)
+        .map((c) => c.name);
+      expect(pk).toEqual(['room_id', 'epoch_id']);
+      const put = db.prepare(
+        "INSERT INTO room_keys (room_id, epoch_id, key, created_at) VALUES ('r', ?, x'dd', 5)",
+      );
+      put.run('0123456789abcdef0123456789abcdef');
+      expect(() => put.run('0123456789abcdef0123456789abcdef')).toThrow(/UNIQUE/);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+  });
+
+  describe('3: index for unread counts', () => {
+    it('adds the index on a v2 database with messages, which keeps them', () => {
+      const db = memoryDb();
+      migrate(db, 2);
+      const insert = db.prepare(
+        `INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+         VALUES (?, 'r', ?, ?, 1, 1, x'00', NULL, ?)`,
+      );
+      insert.run('a', 'ALICE', 1, 10);
+      insert.run('b', 'BOB', 1, 20);
+      insert.run('c', 'BOB', 2, 30);
+
+      expect(migrate(db, 3)).toEqual({ from: 2, to: 3 });
+
+      expect(objects(db, 'index')).toContain('messages_by_room_received');
+      const index = (db.pragma('index_info(messages_by_room_received)') as { name: string }[]).map(
+        (c) => c.name,
+      );
+      expect(index).toEqual(['room_id', 'received_at', 'sender']);
+      const unread = db.prepare(
+        "SELECT count(*) AS n FROM messages WHERE room_id = 'r' AND received_at > ? AND sender <> ?",
+      );
+      expect(unread.get(10, 'ALICE')).toEqual({ n: 2 });
+      expect(unread.get(20, 'BOB')).toEqual({ n: 0 });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     });
   });
 });

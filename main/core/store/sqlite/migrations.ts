@@ -107,11 +107,48 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
 END;
 `;
 
+// Migration 2: epochs are identified by a random 128-bit ID (PROTOCOL.md §8.3), not by a
+// number, so room_keys is keyed by (room_id, epoch_id TEXT). SQLite cannot change a primary key
+// in place; the table is rebuilt the documented way (create the new table, drop the old one,
+// rename the new one). No rows are carried over, on purpose: no release ever wrote room_keys
+// (the rooms layer came later), so only development builds can hold rows, and an epoch number
+// cannot be turned into the epoch's random ID anyway. Nothing is lost even there: every key is
+// still sealed to this device inside the control ops that are kept, and is unsealed again when
+// the log is folded.
+const SCHEMA_2 = `
+CREATE TABLE room_keys_new (
+  room_id    TEXT NOT NULL,
+  epoch_id   TEXT NOT NULL,
+  key        BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, epoch_id)
+) WITHOUT ROWID;
+DROP TABLE room_keys;
+ALTER TABLE room_keys_new RENAME TO room_keys;
+`;
+
+// Migration 3: the unread count (countMessagesSince) reads only the messages received after the
+// last read: a range of this index, which also holds the sender it filters on, so no message
+// row is read at all.
+const SCHEMA_3 = `
+CREATE INDEX messages_by_room_received ON messages (room_id, received_at, sender);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'settings, peers, rooms, control log, room keys, messages with full-text search',
     up: (db) => db.exec(SCHEMA_1),
+  },
+  {
+    version: 2,
+    description: 'room keys by random epoch ID instead of an epoch number',
+    up: (db) => db.exec(SCHEMA_2),
+  },
+  {
+    version: 3,
+    description: 'index for unread counts: messages by room and time received',
+    up: (db) => db.exec(SCHEMA_3),
   },
 ];
 

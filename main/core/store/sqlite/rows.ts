@@ -46,7 +46,7 @@ export interface ControlOpRow {
 
 export interface RoomKeyRow {
   room_id: string;
-  epoch: number;
+  epoch_id: string;
   key: Uint8Array;
   created_at: number;
 }
@@ -169,11 +169,16 @@ export function controlOpFromRow(row: ControlOpRow): ControlOpRecord {
 }
 
 export function roomKeyToRow(key: RoomKeyRecord): RoomKeyRow {
-  return { room_id: key.roomId, epoch: key.epoch, key: key.key, created_at: key.createdAt };
+  return { room_id: key.roomId, epoch_id: key.epochId, key: key.key, created_at: key.createdAt };
 }
 
 export function roomKeyFromRow(row: RoomKeyRow): RoomKeyRecord {
-  return { roomId: row.room_id, epoch: row.epoch, key: bytes(row.key), createdAt: row.created_at };
+  return {
+    roomId: row.room_id,
+    epochId: row.epoch_id,
+    key: bytes(row.key),
+    createdAt: row.created_at,
+  };
 }
 
 export function messageToRow(message: MessageRecord): MessageRow {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SEARCH_WORDS, toFtsQuery } from './search-query';
+import { MAX_SEARCH_WORDS } from '../search-words';
+import { toFtsQuery } from './search-query';
 
 describe('toFtsQuery', () => {
   it('quotes each word as a prefix and ANDs them', () => {

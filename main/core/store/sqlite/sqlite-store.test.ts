@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../../shared/errors';
 import { describeStoreContract } from '../store.contract';
 import type { MessageRecord, Store } from '../store';
-import { SCHEMA_VERSION } from './migrations';
-import { createSqliteStore } from './sqlite-store';
+import { migrate, SCHEMA_VERSION } from './migrations';
+import { createSqliteStore, ROOM_READS } from './sqlite-store';
 
 function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
@@ -155,6 +155,32 @@ describe('SQLite store', () => {
       // Throws SQLITE_CORRUPT_VTAB when the index and the messages table disagree.
       db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('answers the per-room reads from indexes, never by scanning or sorting messages', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db);
+      for (const [name, sql] of Object.entries(ROOM_READS)) {
+        const explain = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`);
+        // The values do not matter to the plan, only that every parameter has one.
+        const params = sql.includes('@room')
+          ? [{ room: 'r' }]
+          : Array.from(sql.matchAll(/\?/g), () => 1);
+        const plan = explain.all(...params).map((row) => row.detail);
+        // Reading back a CTE or subquery as it is produced (a co-routine) is no table scan.
+        const coroutines = new Set(plan.flatMap((d) => /^CO-ROUTINE (.+)$/.exec(d)?.[1] ?? []));
+        const tableScans = plan.filter((d) => d.startsWith('SCAN ') && !coroutines.has(d.slice(5)));
+        expect(tableScans, name).toEqual([]);
+        expect(
+          plan.filter((d) => d.includes('TEMP B-TREE')),
+          name,
+        ).toEqual([]);
+        expect(plan.join('\n'), name).toMatch(/SEARCH messages USING (COVERING )?INDEX/);
+      }
     } finally {
       db.close();
     }

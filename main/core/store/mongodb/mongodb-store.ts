@@ -1,0 +1,625 @@
+/**
+ * A Store in a MongoDB database, through the official driver: for a node that keeps its history
+ * on a server it already runs. It passes the same contract suite as the SQLite store
+ * (mongodb-store.int.test.ts, when a server is given).
+ *
+ * What must stay true:
+ * - Nothing acknowledged is lost: every write uses { w: 'majority', journal: true }, so it
+ *   resolves only once a majority of the replica set has it in its journal.
+ * - A batch is one transaction when the server has transactions (a replica set or a sharded
+ *   cluster). A standalone server has none: there a batch is an unordered insertMany whose
+ *   duplicate-key errors (code 11000) are the records already stored, and a batch that fails
+ *   for another reason may be half written (retrying it is safe; store.ts says so).
+ * - Uniqueness is the server's: unique indexes on messages.id, messages (roomId, sender, seq),
+ *   control_ops.hash and room_keys (roomId, epochId), so two writers cannot both store one.
+ * - Every error that leaves this module is a ParleyError; the connection string (which may hold
+ *   a password) is never put into one, nor logged.
+ *
+ * Needs MongoDB 5.0 or later ($setWindowFields in versionVector).
+ */
+import { MongoBulkWriteError, MongoClient, MongoServerError, WriteConcern } from 'mongodb';
+import type {
+  ClientSession,
+  Collection,
+  Db,
+  Filter,
+  IndexDescription,
+  OptionalUnlessRequiredId,
+  TransactionOptions,
+} from 'mongodb';
+import { ParleyError } from '../../../../shared/errors';
+import { silentLogger } from '../../log/logger';
+import type { Logger } from '../../log/logger';
+import { conflictingKeyError, sameBytes, toLimit } from '../backend-rules';
+import type {
+  ControlOpRecord,
+  MessagePage,
+  MessageRecord,
+  PeerRecord,
+  RoomKeyRecord,
+  RoomRecord,
+  SearchOptions,
+  Store,
+} from '../store';
+import {
+  BadDocumentError,
+  bytesOf,
+  controlOpFromDoc,
+  controlOpToDoc,
+  messageFromDoc,
+  messageToDoc,
+  peerFromDoc,
+  peerToDoc,
+  roomFromDoc,
+  roomKeyFromDoc,
+  roomKeyToDoc,
+  roomToDoc,
+} from './documents';
+import type {
+  ControlOpDoc,
+  MessageDoc,
+  PeerDoc,
+  RoomDoc,
+  RoomKeyDoc,
+  SettingDoc,
+} from './documents';
+import {
+  messagesBefore,
+  messagesLacking,
+  messagesSince,
+  messagesTaking,
+  versionVectorPipeline,
+} from './queries';
+import { toTextSearch } from './text-query';
+
+/** How long finding a server may take before a call fails, in ms. */
+export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
+/** The default database name. */
+export const DEFAULT_DB_NAME = 'parley';
+/** MongoDB's error code for a write that a unique index refused. */
+const DUPLICATE_KEY = 11000;
+
+/** Acknowledged once a majority of the replica set has written the change to its journal. */
+const DURABLE = { w: 'majority', journal: true } as const;
+const TRANSACTION: TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: new WriteConcern(DURABLE.w, undefined, DURABLE.journal),
+};
+
+export interface MongoStoreOptions {
+  /** A MongoDB connection string, e.g. "mongodb://host:27017/?replicaSet=rs0". */
+  uri: string;
+  /** The database to use; it and its collections are created when missing. Default: parley. */
+  dbName?: string;
+  /** Where open and failure events go. Default: silentLogger. */
+  logger?: Logger;
+  /**
+   * How long finding a server may take before open or a call fails, in ms.
+   * Default: DEFAULT_SERVER_SELECTION_TIMEOUT_MS (10 s).
+   */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** The collections by name, each with its indexes (created when the store opens). */
+const INDEXES: Record<string, IndexDescription[]> = {
+  settings: [{ key: { key: 1 }, name: 'key', unique: true }],
+  peers: [
+    { key: { deviceId: 1 }, name: 'deviceId', unique: true },
+    { key: { name: 1, deviceId: 1 }, name: 'by_name' },
+  ],
+  rooms: [
+    { key: { id: 1 }, name: 'id', unique: true },
+    { key: { createdAt: 1, id: 1 }, name: 'by_age' },
+  ],
+  control_ops: [
+    { key: { hash: 1 }, name: 'hash', unique: true },
+    { key: { roomId: 1, lamport: 1, hash: 1 }, name: 'by_room_order' },
+  ],
+  room_keys: [{ key: { roomId: 1, epochId: 1 }, name: 'room_epoch', unique: true }],
+  messages: [
+    { key: { id: 1 }, name: 'id', unique: true },
+    // Also serves versionVector, listMessagesAfter and maxSeq.
+    { key: { roomId: 1, sender: 1, seq: 1 }, name: 'room_sender_seq', unique: true },
+    { key: { roomId: 1, lamport: 1, id: 1 }, name: 'by_room_order' },
+    { key: { roomId: 1, receivedAt: 1, sender: 1 }, name: 'by_room_received' },
+    // 'none': no stemming and no stop words, so "and" is a word like any other (as in SQLite).
+    { key: { text: 'text' }, name: 'text', default_language: 'none' },
+  ],
+};
+
+interface Collections {
+  settings: Collection<SettingDoc>;
+  peers: Collection<PeerDoc>;
+  rooms: Collection<RoomDoc>;
+  controlOps: Collection<ControlOpDoc>;
+  roomKeys: Collection<RoomKeyDoc>;
+  messages: Collection<MessageDoc>;
+}
+
+interface Connection {
+  client: MongoClient;
+  c: Collections;
+  /** The server runs transactions (a replica set or mongos), so batches can be atomic. */
+  transactions: boolean;
+}
+
+/** Leaves MongoDB's _id out of what is read. */
+const NO_ID = { _id: 0 } as const;
+
+/** The items whose keys none of the earlier items had: the first of each wins. */
+function firstOfEach<T>(items: T[], keysOf: (item: T) => string[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const keys = keysOf(item);
+    if (keys.some((key) => seen.has(key))) return false;
+    for (const key of keys) seen.add(key);
+    return true;
+  });
+}
+
+/** The (room, sender, seq) a message takes, as one string. */
+function slotOf(m: { roomId: string; sender: string; seq: number }): string {
+  return JSON.stringify([m.roomId, m.sender, m.seq]);
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+}
+
+/**
+ * The positions in the batch that an unordered insertMany refused as duplicates, when that is
+ * all that went wrong; undefined for any other failure (a write concern error included).
+ */
+function duplicatePositions(err: unknown): Set<number> | undefined {
+  if (!(err instanceof MongoBulkWriteError) || err.err) return undefined;
+  const writeErrors = [err.writeErrors].flat();
+  if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) {
+    return undefined;
+  }
+  return new Set(writeErrors.map((e) => e.index));
+}
+
+function detail(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  private connection: Connection | undefined;
+  private opening: Promise<Connection> | undefined;
+  private readonly uri: string;
+  private readonly dbName: string;
+  private readonly logger: Logger;
+  private readonly serverSelectionTimeoutMS: number;
+
+  constructor(options: MongoStoreOptions) {
+    this.uri = options.uri;
+    this.dbName = options.dbName ?? DEFAULT_DB_NAME;
+    this.logger = (options.logger ?? silentLogger).child('store');
+    this.serverSelectionTimeoutMS =
+      options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+  }
+
+  async open(): Promise<void> {
+    if (this.connection) return;
+    this.opening ??= this.connect().finally(() => {
+      this.opening = undefined;
+    });
+    this.connection = await this.opening;
+  }
+
+  private async connect(): Promise<Connection> {
+    let client: MongoClient | undefined;
+    try {
+      client = new MongoClient(this.uri, {
+        writeConcern: DURABLE,
+        serverSelectionTimeoutMS: this.serverSelectionTimeoutMS,
+      });
+      await client.connect();
+      const db = client.db(this.dbName);
+      await Promise.all(
+        Object.entries(INDEXES).map(([name, indexes]) =>
+          db.collection(name).createIndexes(indexes),
+        ),
+      );
+      const transactions = await hasTransactions(db);
+      if (!transactions) {
+        this.logger.warn('store_no_transactions', { db: this.dbName });
+      }
+      this.logger.info('store_opened', { db: this.dbName, transactions });
+      return { client, c: collectionsOf(db), transactions };
+    } catch (err) {
+      await client?.close().catch(() => {
+        // The error that stopped the open is the one worth reporting.
+      });
+      throw this.failed('store_open_failed', this.storeError(err));
+    }
+  }
+
+  async close(): Promise<void> {
+    // An open still under way finishes first, so that its client is closed too.
+    const connection = this.connection ?? (await this.opening?.catch(() => undefined));
+    this.connection = undefined;
+    if (!connection) return;
+    try {
+      await connection.client.close();
+    } catch (err) {
+      throw this.failed('store_close_failed', this.storeError(err));
+    }
+  }
+
+  private storeError(err: unknown): ParleyError {
+    if (err instanceof ParleyError) return err;
+    if (err instanceof BadDocumentError) {
+      return new ParleyError(
+        'STORE_CORRUPT',
+        `The MongoDB database ${this.dbName} holds data Parley did not write (${err.message}).`,
+        { cause: err },
+      );
+    }
+    return new ParleyError(
+      'STORE_FAILED',
+      `The MongoDB database ${this.dbName} could not be read or written (${detail(err)}). ` +
+        `Check that the MongoDB server is running and reachable, then try again.`,
+      { cause: err },
+    );
+  }
+
+  private failed(event: string, err: ParleyError): ParleyError {
+    this.logger.error(event, { code: err.code, db: this.dbName, error: err.cause ?? err });
+    return err;
+  }
+
+  /** Runs one unit of work against the open database, with errors as ParleyErrors. */
+  private async use<T>(work: (c: Collections, connection: Connection) => Promise<T>): Promise<T> {
+    const { connection } = this;
+    if (!connection) {
+      throw new ParleyError(
+        'STORE_FAILED',
+        `The MongoDB database ${this.dbName} is not open (Parley is starting or shutting ` +
+          `down). Try again in a moment.`,
+      );
+    }
+    try {
+      return await work(connection.c, connection);
+    } catch (err) {
+      if (err instanceof ParleyError) throw err;
+      throw this.failed('store_failed', this.storeError(err));
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction, retried as a whole on a transient error (a write conflict
+   * with another writer, a primary stepping down), so `work` must compute what it returns
+   * afresh each time.
+   */
+  private async inTransaction<T>(
+    connection: Connection,
+    work: (session: ClientSession) => Promise<T>,
+  ): Promise<T> {
+    return connection.client.withSession((session) =>
+      session.withTransaction(() => work(session), TRANSACTION),
+    );
+  }
+
+  /** Runs `work` in a transaction when the server has them, and as it is otherwise. */
+  private async atomically<T>(
+    connection: Connection,
+    work: (session: ClientSession | undefined) => Promise<T>,
+  ): Promise<T> {
+    return connection.transactions ? this.inTransaction(connection, work) : work(undefined);
+  }
+
+  /**
+   * Inserts the documents that are not stored yet and returns them, in input order. `docs` hold
+   * no duplicates among themselves; `taken` finds, inside the transaction, which ones are stored.
+   */
+  private async insertNew<D extends object>(
+    connection: Connection,
+    collection: Collection<D>,
+    docs: OptionalUnlessRequiredId<D>[],
+    taken: (session: ClientSession) => Promise<(doc: OptionalUnlessRequiredId<D>) => boolean>,
+  ): Promise<OptionalUnlessRequiredId<D>[]> {
+    if (connection.transactions) {
+      // A refused write aborts a transaction, so what is stored is looked up first; a
+      // concurrent writer of the same key makes the commit conflict and the whole is retried.
+      return this.inTransaction(connection, async (session) => {
+        const isTaken = await taken(session);
+        const fresh = docs.filter((doc) => !isTaken(doc));
+        if (fresh.length > 0) await collection.insertMany(fresh, { session });
+        return fresh;
+      });
+    }
+    try {
+      await collection.insertMany(docs, { ordered: false });
+      return docs;
+    } catch (err) {
+      const refused = duplicatePositions(err);
+      if (!refused) throw err;
+      return docs.filter((_, i) => !refused.has(i));
+    }
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.use(async (c) => (await c.settings.findOne({ key }))?.value);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.use((c) => c.settings.updateOne({ key }, { $set: { value } }, { upsert: true }));
+  }
+
+  async upsertPeer(peer: PeerRecord): Promise<void> {
+    const doc = peerToDoc(peer);
+    await this.use((c) => c.peers.replaceOne({ deviceId: peer.deviceId }, doc, { upsert: true }));
+  }
+
+  async getPeer(deviceId: string): Promise<PeerRecord | undefined> {
+    return this.use(async (c) => {
+      const doc = await c.peers.findOne({ deviceId }, { projection: NO_ID });
+      return doc ? peerFromDoc(doc) : undefined;
+    });
+  }
+
+  async listPeers(): Promise<PeerRecord[]> {
+    return this.use(async (c) =>
+      (await c.peers.find({}, { projection: NO_ID, sort: { name: 1, deviceId: 1 } }).toArray()).map(
+        peerFromDoc,
+      ),
+    );
+  }
+
+  async deletePeer(deviceId: string): Promise<void> {
+    await this.use((c) => c.peers.deleteOne({ deviceId }));
+  }
+
+  async putRoom(room: RoomRecord): Promise<void> {
+    const doc = roomToDoc(room);
+    await this.use((c) => c.rooms.replaceOne({ id: room.id }, doc, { upsert: true }));
+  }
+
+  async getRoom(id: string): Promise<RoomRecord | undefined> {
+    return this.use(async (c) => {
+      const doc = await c.rooms.findOne({ id }, { projection: NO_ID });
+      return doc ? roomFromDoc(doc) : undefined;
+    });
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return this.use(async (c) =>
+      (await c.rooms.find({}, { projection: NO_ID, sort: { createdAt: 1, id: 1 } }).toArray()).map(
+        roomFromDoc,
+      ),
+    );
+  }
+
+  async deleteRoom(roomId: string): Promise<void> {
+    // Without transactions, the room record goes last: a failure part way leaves the room
+    // listed, so that "leave and forget" can be done again.
+    await this.use((c, connection) =>
+      this.atomically(connection, async (session) => {
+        await c.messages.deleteMany({ roomId }, { session });
+        await c.controlOps.deleteMany({ roomId }, { session });
+        await c.roomKeys.deleteMany({ roomId }, { session });
+        await c.rooms.deleteOne({ id: roomId }, { session });
+      }),
+    );
+  }
+
+  async addControlOps(ops: ControlOpRecord[]): Promise<string[]> {
+    return this.use(async (c, connection) => {
+      if (ops.length === 0) return [];
+      const docs = firstOfEach(ops, (op) => [op.hash]).map(controlOpToDoc);
+      const added = await this.insertNew(connection, c.controlOps, docs, async (session) => {
+        const hashes = docs.map((doc) => doc.hash);
+        const stored = await c.controlOps
+          .find({ hash: { $in: hashes } }, { session, projection: { _id: 0, hash: 1 } })
+          .toArray();
+        const storedHashes = new Set(stored.map((doc) => doc.hash));
+        return (doc) => storedHashes.has(doc.hash);
+      });
+      return added.map((doc) => doc.hash);
+    });
+  }
+
+  async listControlOps(roomId: string): Promise<ControlOpRecord[]> {
+    return this.use(async (c) =>
+      (
+        await c.controlOps
+          .find({ roomId }, { projection: NO_ID, sort: { lamport: 1, hash: 1 } })
+          .toArray()
+      ).map(controlOpFromDoc),
+    );
+  }
+
+  async putRoomKey(key: RoomKeyRecord): Promise<void> {
+    const doc = roomKeyToDoc(key);
+    await this.use(async (c) => {
+      try {
+        await c.roomKeys.insertOne(doc);
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      const stored = await c.roomKeys.findOne({ roomId: key.roomId, epochId: key.epochId });
+      if (stored && sameBytes(bytesOf(stored.key, 'a stored room key'), key.key)) return;
+      throw conflictingKeyError(key);
+    });
+  }
+
+  async getRoomKey(roomId: string, epochId: string): Promise<RoomKeyRecord | undefined> {
+    return this.use(async (c) => {
+      const doc = await c.roomKeys.findOne({ roomId, epochId }, { projection: NO_ID });
+      return doc ? roomKeyFromDoc(doc) : undefined;
+    });
+  }
+
+  async listRoomKeys(roomId: string): Promise<RoomKeyRecord[]> {
+    return this.use(async (c) =>
+      (
+        await c.roomKeys
+          .find({ roomId }, { projection: NO_ID, sort: { createdAt: 1, epochId: 1 } })
+          .toArray()
+      ).map(roomKeyFromDoc),
+    );
+  }
+
+  async addMessages(messages: MessageRecord[]): Promise<string[]> {
+    return this.use(async (c, connection) => {
+      if (messages.length === 0) return [];
+      const batch = firstOfEach(messages, (m) => [`id ${m.id}`, `slot ${slotOf(m)}`]);
+      const docs = batch.map(messageToDoc);
+      const added = await this.insertNew(connection, c.messages, docs, async (session) => {
+        const stored = await c.messages
+          .find(messagesTaking(batch), {
+            session,
+            projection: { _id: 0, id: 1, roomId: 1, sender: 1, seq: 1 },
+          })
+          .toArray();
+        const storedIds = new Set(stored.map((doc) => doc.id));
+        const storedSlots = new Set(stored.map(slotOf));
+        return (doc) => storedIds.has(doc.id) || storedSlots.has(slotOf(doc));
+      });
+      return added.map((doc) => doc.id);
+    });
+  }
+
+  async deleteMessages(roomId: string, ids: string[]): Promise<number> {
+    return this.use(async (c, connection) => {
+      if (ids.length === 0) return 0;
+      const unique = [...new Set(ids)];
+      const result = await this.atomically(connection, (session) =>
+        c.messages.deleteMany({ roomId, id: { $in: unique } }, { session }),
+      );
+      return result.deletedCount;
+    });
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    return this.use(async (c) => {
+      const doc = await c.messages.findOne({ id }, { projection: NO_ID });
+      return doc ? messageFromDoc(doc) : undefined;
+    });
+  }
+
+  async listMessages(roomId: string, page: MessagePage): Promise<MessageRecord[]> {
+    const limit = toLimit(page.limit);
+    return this.use(async (c) => {
+      if (limit === 0) return [];
+      // Newest first so that the limit keeps the newest; reversed to oldest first.
+      const docs = await c.messages
+        .find(messagesBefore(roomId, page.before), {
+          projection: NO_ID,
+          sort: { lamport: -1, id: -1 },
+          limit,
+        })
+        .toArray();
+      return docs.reverse().map(messageFromDoc);
+    });
+  }
+
+  async listMessagesAfter(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+  ): Promise<MessageRecord[]> {
+    const max = toLimit(limit);
+    return this.use(async (c) => {
+      if (max === 0) return [];
+      const docs = await c.messages
+        .find(messagesLacking(roomId, vv), {
+          projection: NO_ID,
+          sort: { sender: 1, seq: 1 },
+          limit: max,
+        })
+        .toArray();
+      return docs.map(messageFromDoc);
+    });
+  }
+
+  async countMessages(roomId: string): Promise<number> {
+    return this.use((c) => c.messages.countDocuments({ roomId }));
+  }
+
+  async countMessagesSince(
+    roomId: string,
+    afterTs: number,
+    excludeSender: string,
+  ): Promise<number> {
+    return this.use((c) =>
+      c.messages.countDocuments(messagesSince(roomId, afterTs, excludeSender)),
+    );
+  }
+
+  async maxSeq(roomId: string, sender: string): Promise<number> {
+    return this.use(async (c) => {
+      const top = await c.messages.findOne(
+        { roomId, sender },
+        { projection: { _id: 0, seq: 1 }, sort: { seq: -1 } },
+      );
+      return top?.seq ?? 0;
+    });
+  }
+
+  async maxLamport(roomId: string): Promise<number> {
+    return this.use(async (c) => {
+      const top = await c.messages.findOne(
+        { roomId },
+        { projection: { _id: 0, lamport: 1 }, sort: { lamport: -1 } },
+      );
+      return top?.lamport ?? 0;
+    });
+  }
+
+  async searchMessages(query: string, options: SearchOptions): Promise<MessageRecord[]> {
+    const search = toTextSearch(query);
+    const limit = toLimit(options.limit);
+    return this.use(async (c) => {
+      if (search === undefined || limit === 0) return [];
+      const filter: Filter<MessageDoc> = { $text: { $search: search } };
+      if (options.roomId !== undefined) filter.roomId = options.roomId;
+      // Ties in relevance go to the newer message, as in SQLite.
+      const docs = await c.messages
+        .find(filter, {
+          projection: NO_ID,
+          sort: { score: { $meta: 'textScore' }, lamport: -1, id: -1 },
+          limit,
+        })
+        .toArray();
+      return docs.map(messageFromDoc);
+    });
+  }
+
+  async versionVector(roomId: string): Promise<Record<string, number>> {
+    return this.use(async (c) => {
+      const tops = await c.messages
+        .aggregate<{ _id: string; top: number }>(versionVectorPipeline(roomId))
+        .toArray();
+      // fromEntries defines own properties, so even a sender named "__proto__" is just a key.
+      return Object.fromEntries(tops.map((row) => [row._id, row.top]));
+    });
+  }
+}
+
+function collectionsOf(db: Db): Collections {
+  return {
+    settings: db.collection<SettingDoc>('settings'),
+    peers: db.collection<PeerDoc>('peers'),
+    rooms: db.collection<RoomDoc>('rooms'),
+    controlOps: db.collection<ControlOpDoc>('control_ops'),
+    roomKeys: db.collection<RoomKeyDoc>('room_keys'),
+    messages: db.collection<MessageDoc>('messages'),
+  };
+}
+
+/** Whether the server runs multi-document transactions: a replica set member or a mongos. */
+async function hasTransactions(db: Db): Promise<boolean> {
+  const hello = await db.admin().command({ hello: 1 });
+  const replicaSet = typeof hello.setName === 'string';
+  const mongos = hello.msg === 'isdbgrid';
+  return (replicaSet || mongos) && hello.logicalSessionTimeoutMinutes != null;
+}
+
+/** A MongoDB Store; call `open()` before using it. */
+export function createMongoStore(options: MongoStoreOptions): Store {
+  return new MongoStore(options);
+}
