@@ -31,9 +31,14 @@ export async function measure(
     name,
     ops: count,
     opsPerSecond: Math.round((count / total) * 1000),
-    p50Us: Math.round(samples[Math.floor(count * 0.5)]! * 1000),
-    p99Us: Math.round(samples[Math.floor(count * 0.99)]! * 1000),
+    p50Us: Math.round(percentile(samples, 0.5) * 1000),
+    p99Us: Math.round(percentile(samples, 0.99) * 1000),
   };
+}
+
+/** The `q` quantile of samples sorted in ascending order (the sample at rank ⌊n·q⌋). */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
 }
 
 export function table(rows: Measurement[]): string {

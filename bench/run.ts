@@ -4,9 +4,12 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { baselines } from './baselines.bench';
+import { discoveryAndLinks } from './discovery-links';
 import { table } from './measure';
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`# Parley benchmarks\n\n${new Date().toISOString().slice(0, 10)} on ${machine}\n`);
 console.log('## Raw baselines\n');
 console.log(table(await baselines()));
+console.log('\n## Discovery and links\n');
+console.log(await discoveryAndLinks());
