@@ -38,6 +38,9 @@ export type SealContext = (typeof SEAL_CONTEXTS)[keyof typeof SEAL_CONTEXTS];
  */
 export const SEAL_HKDF_INFO_PREFIX = 'parley/v1/seal/hkdf';
 
+/** Hashed with the creator's SPKI and the create op's nonce into the room ID (rooms/room-id.ts). */
+export const ROOM_ID_LABEL = 'parley/v1/room-id';
+
 export const MAX_LABEL_BYTES = 255;
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
