@@ -9,6 +9,13 @@
 import { z } from 'zod';
 import type { Result } from './errors';
 import { parsePeerAddress, formatPeerAddress } from './peer-address';
+import {
+  ROOM_CAPACITY_MAX,
+  ROOM_CAPACITY_MIN,
+  ROOM_NAME_MAX,
+  ROOM_TOPIC_MAX,
+  MAX_MESSAGE_TEXT,
+} from './room-wire';
 
 /** Control characters and line breaks are never part of a display name. */
 // eslint-disable-next-line no-control-regex
@@ -102,6 +109,121 @@ export type SecurityAlert = z.infer<typeof SecurityAlert>;
 
 const NoArgs = z.object({}).strict();
 
+/* ---- Rooms and messages ---- */
+
+/** A room ID: 128 random bits as 32 lower-case hex characters. */
+export const RoomId = z.string().regex(/^[0-9a-f]{32}$/, 'That is not a room ID.');
+export const RoomRole = z.enum(['owner', 'admin', 'member']);
+export type RoomRole = z.infer<typeof RoomRole>;
+
+const RoomName = z
+  .string()
+  .trim()
+  .min(1, 'A room needs a name.')
+  .max(ROOM_NAME_MAX, `A room name has at most ${ROOM_NAME_MAX} characters.`)
+  .refine((s) => !CONTROL_CHARS.test(s), 'A room name cannot contain control characters.');
+const RoomTopic = z
+  .string()
+  .trim()
+  .max(ROOM_TOPIC_MAX, `A topic has at most ${ROOM_TOPIC_MAX} characters.`);
+const RoomPassword = z
+  .string()
+  .min(1, 'A password cannot be empty.')
+  .max(1024, 'That password is too long.');
+const RoomCapacity = z
+  .number()
+  .int('The capacity is a whole number.')
+  .min(ROOM_CAPACITY_MIN, `A room holds at least ${ROOM_CAPACITY_MIN} members.`)
+  .max(ROOM_CAPACITY_MAX, `A room holds at most ${ROOM_CAPACITY_MAX} members.`);
+
+export const RoomSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  topic: z.string(),
+  /** 'dm': a direct-message room of two. */
+  kind: z.enum(['room', 'dm']),
+  visibility: z.enum(['private', 'public']),
+  passwordRequired: z.boolean(),
+  capacity: z.number(),
+  historyShared: z.boolean(),
+  memberCount: z.number(),
+  /** This node's role; null once it is no longer a member. */
+  myRole: RoomRole.nullable(),
+  /** For a DM: the other member. */
+  dmPeer: z.string().nullable(),
+  unread: z.number(),
+  muted: z.boolean(),
+  /** ms since the epoch; null when there are no messages. */
+  lastMessageAt: z.number().nullable(),
+  /** Index of the current key epoch (0 for the key the room was created with). */
+  epoch: z.number(),
+});
+export type RoomSummary = z.infer<typeof RoomSummary>;
+
+export const RoomMember = z.object({
+  deviceId: z.string(),
+  name: z.string(),
+  role: RoomRole,
+  /** Linked right now (or this node itself). */
+  online: z.boolean(),
+  /** Holds the current epoch's key. */
+  hasCurrentKey: z.boolean(),
+});
+export type RoomMember = z.infer<typeof RoomMember>;
+
+export const KeyEpochInfo = z.object({
+  index: z.number(),
+  id: z.string(),
+  /** Who started it. */
+  author: z.string(),
+  authorName: z.string(),
+  /** ms since the epoch, the author's clock. */
+  at: z.number(),
+  reason: z.enum(['create', 'kick', 'ban', 'manual', 'auto', 'departure', 'repair']),
+  /** Device IDs that may send with this key. */
+  holders: z.array(z.string()),
+});
+export type KeyEpochInfo = z.infer<typeof KeyEpochInfo>;
+
+export const RoomDetails = RoomSummary.extend({
+  members: z.array(RoomMember),
+  banned: z.array(z.object({ deviceId: z.string(), name: z.string() })),
+  epochs: z.array(KeyEpochInfo),
+});
+export type RoomDetails = z.infer<typeof RoomDetails>;
+
+export const PublicRoomInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  topic: z.string(),
+  memberCount: z.number(),
+  capacity: z.number(),
+  passwordRequired: z.boolean(),
+  /** Whether this node is already a member. */
+  joined: z.boolean(),
+});
+export type PublicRoomInfo = z.infer<typeof PublicRoomInfo>;
+
+export const MessageInfo = z.object({
+  /** SHA-256 of the envelope, hex. */
+  id: z.string(),
+  roomId: z.string(),
+  sender: z.string(),
+  senderName: z.string(),
+  text: z.string(),
+  /** The sender's clock, ms since the epoch. */
+  ts: z.number(),
+  lamport: z.number(),
+  seq: z.number(),
+  mine: z.boolean(),
+  /** When this node stored it, ms since the epoch (local clock). */
+  receivedAt: z.number(),
+});
+export type MessageInfo = z.infer<typeof MessageInfo>;
+
+const RoomArgs = z.object({ roomId: RoomId }).strict();
+const RoomPeerArgs = z.object({ roomId: RoomId, deviceId: DeviceId }).strict();
+
 /** Every command: name → argument and result schemas. */
 export const commands = {
   'identity.get': { args: NoArgs, result: IdentityInfo },
@@ -114,6 +236,96 @@ export const commands = {
   'peers.setVerified': {
     args: z.object({ deviceId: DeviceId, verified: z.boolean() }).strict(),
     result: PeerInfo,
+  },
+  'rooms.list': { args: NoArgs, result: z.array(RoomSummary) },
+  'rooms.get': { args: RoomArgs, result: RoomDetails },
+  'rooms.create': {
+    args: z
+      .object({
+        name: RoomName,
+        topic: RoomTopic.optional(),
+        visibility: z.enum(['private', 'public']).optional(),
+        password: RoomPassword.optional(),
+        capacity: RoomCapacity.optional(),
+        historyShared: z.boolean().optional(),
+      })
+      .strict(),
+    result: RoomDetails,
+  },
+  'rooms.update': {
+    args: z
+      .object({
+        roomId: RoomId,
+        name: RoomName.optional(),
+        topic: RoomTopic.optional(),
+        visibility: z.enum(['private', 'public']).optional(),
+        /** null removes the password. */
+        password: RoomPassword.nullable().optional(),
+        capacity: RoomCapacity.optional(),
+        historyShared: z.boolean().optional(),
+      })
+      .strict(),
+    result: RoomDetails,
+  },
+  'rooms.invite': { args: RoomPeerArgs, result: RoomDetails },
+  'rooms.kick': { args: RoomPeerArgs, result: RoomDetails },
+  'rooms.ban': { args: RoomPeerArgs, result: RoomDetails },
+  'rooms.unban': { args: RoomPeerArgs, result: RoomDetails },
+  'rooms.setRole': {
+    args: z.object({ roomId: RoomId, deviceId: DeviceId, role: RoomRole }).strict(),
+    result: RoomDetails,
+  },
+  /** "Renew master key": a new epoch sealed to the current members. */
+  'rooms.rotate': { args: RoomArgs, result: RoomDetails },
+  'rooms.leave': { args: RoomArgs, result: z.object({}) },
+  'rooms.markRead': { args: RoomArgs, result: RoomSummary },
+  'rooms.setMuted': {
+    args: z.object({ roomId: RoomId, muted: z.boolean() }).strict(),
+    result: RoomSummary,
+  },
+  /** Public rooms that online peers are members of. */
+  'rooms.public': { args: NoArgs, result: z.array(PublicRoomInfo) },
+  'rooms.join': {
+    args: z.object({ roomId: RoomId, password: z.string().max(1024).optional() }).strict(),
+    result: RoomDetails,
+  },
+  /** Opens (or creates) the direct-message room with a peer. */
+  'dm.open': { args: z.object({ deviceId: DeviceId }).strict(), result: RoomDetails },
+  'messages.send': {
+    args: z
+      .object({
+        roomId: RoomId,
+        text: z
+          .string()
+          .refine((s) => s.trim().length > 0, 'A message cannot be empty.')
+          .refine(
+            (s) => s.length <= MAX_MESSAGE_TEXT,
+            `A message has at most ${MAX_MESSAGE_TEXT} characters.`,
+          ),
+      })
+      .strict(),
+    result: MessageInfo,
+  },
+  /** A page of a room's messages, oldest first: the newest `limit` before `before`. */
+  'messages.history': {
+    args: z
+      .object({
+        roomId: RoomId,
+        before: z.object({ lamport: z.number().int(), id: z.string() }).strict().optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      })
+      .strict(),
+    result: z.array(MessageInfo),
+  },
+  'messages.search': {
+    args: z
+      .object({
+        query: z.string().max(500),
+        roomId: RoomId.optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+    result: z.array(MessageInfo),
   },
 } as const;
 
@@ -128,6 +340,23 @@ export const events = {
   'peer.lost': PeerInfo,
   /** A peer presented a key that does not match the device ID expected there. */
   'security.alert': SecurityAlert,
+  /** A room was created, joined, or changed (settings, members, keys, unread count). */
+  'room.updated': RoomSummary,
+  /** This node is no longer a member of a room. */
+  'room.removed': z.object({
+    roomId: z.string(),
+    name: z.string(),
+    reason: z.enum(['left', 'kicked', 'banned']),
+  }),
+  /** A message was stored (sent here or received). */
+  'message.received': MessageInfo,
+  /** Catching up a room from a peer: how far along, and whether it is done. */
+  'sync.progress': z.object({
+    roomId: z.string(),
+    peer: z.string(),
+    received: z.number(),
+    done: z.boolean(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -23,6 +23,15 @@ export const ERROR_CODES = {
   LINK_CLOSED: 'The connection to the peer closed.',
   PEER_UNKNOWN: 'Parley does not know that peer.',
   DISCOVERY_FAILED: 'LAN discovery could not start.',
+  ROOM_NOT_FOUND: 'That room does not exist here.',
+  NOT_A_MEMBER: 'You are not a member of that room.',
+  NOT_ALLOWED: 'You are not allowed to do that in this room.',
+  ROOM_FULL: 'That room is full.',
+  BANNED: 'You are banned from that room.',
+  WRONG_PASSWORD: 'That password is not right.',
+  RATE_LIMITED: 'Too many attempts; wait a minute and try again.',
+  NO_ROOM_KEY: 'This device does not hold the room key yet; it arrives when a member is online.',
+  NO_ADMIN_ONLINE: 'No admin of that room is online to let you in.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

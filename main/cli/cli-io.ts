@@ -27,3 +27,16 @@ export class UsageError extends Error {
 export function printJson(io: CliIo, value: unknown): void {
   io.out(JSON.stringify(value));
 }
+
+/** A plain-text table: columns padded to their widest cell, two spaces apart. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -11,6 +11,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } f
 import { idCommand } from './commands/id';
 import { serveCommand, SERVE_OPTIONS, serveOptionsFrom } from './commands/serve';
 import { peersCommand } from './commands/peers';
+import { ROOM_OPTIONS, roomCommand, type RoomCommand } from './commands/rooms';
 
 export const USAGE = `Usage: parley <command> [options]
 
@@ -20,6 +21,23 @@ Commands:
   peers                 List the peers of the running node
   peers add HOST:PORT   Add a peer by address (where multicast does not reach)
   peers remove HOST:PORT
+  rooms                 List your rooms
+  rooms create NAME     Create a room and print its ID
+                        [--topic T] [--public] [--password P] [--capacity N]
+  invite ROOM PEER      Add a peer to a room (as an owner or admin)
+  join ROOM             Join a public room that a peer on the LAN lists [--password P]
+  send ROOM TEXT        Send a message
+  history ROOM          Print a room's messages [--limit N]
+  kick ROOM PEER        Remove a member (a new room key is made without them)
+  ban ROOM PEER         Remove a member and keep them out
+  unban ROOM PEER
+  promote ROOM PEER     Make a member an admin
+  demote ROOM PEER      Make an admin a member
+  rotate ROOM           Renew the room's master key
+  leave ROOM            Leave a room
+
+  ROOM is a room ID, the start of one, or its name; PEER is a device ID, the start of
+  one, or a name.
 
 Options:
   --data-dir DIR        Data folder (default: $PARLEY_DATA_DIR, else ~/.local/share/parley)
@@ -53,6 +71,35 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),
           json: values.json,
           positionals,
+        });
+      }
+      case 'rooms':
+      case 'invite':
+      case 'join':
+      case 'send':
+      case 'history':
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'promote':
+      case 'demote':
+      case 'rotate':
+      case 'leave': {
+        const { values, positionals } = parseCommandArgs(
+          rest,
+          { ...COMMON_OPTIONS, ...ROOM_OPTIONS },
+          2,
+        );
+        if (values.help) return help(io);
+        return await roomCommand(io, command as RoomCommand, {
+          dataDir: values['data-dir'] ?? defaultDataDir(io.env),
+          json: values.json,
+          positionals,
+          password: values.password,
+          topic: values.topic,
+          public: values.public,
+          capacity: values.capacity,
+          limit: values.limit,
         });
       }
       case 'id': {

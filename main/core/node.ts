@@ -16,6 +16,8 @@ import { startLocalApi, type LocalApiServer } from './api/local-api-server';
 import { createDiscovery, createMulticastBeacon, type Discovery } from './discovery';
 import { createLinkManager, type LinkManager } from './net';
 import { createPeerService, type PeerService } from './peers/peer-service';
+import { createRoomService, type RoomService, type RotationPolicy } from './rooms/room-service';
+import { createRoomSync, type RoomSync } from './rooms/room-sync';
 import { randomId } from './crypto/random';
 import { runCryptoSelfTests } from './crypto/self-test';
 import { ensureDataDir, lockDataDir, type DataDirLock } from './fs/data-dir';
@@ -60,6 +62,8 @@ export interface NodeConfig {
    * desktop app pass every non-internal interface by default.
    */
   discovery?: DiscoveryConfig | false;
+  /** When the node renews a room's key on its own (it must be an admin of the room). */
+  rotation?: Partial<RotationPolicy>;
 }
 
 export interface DiscoveryConfig {
@@ -104,6 +108,8 @@ interface Running {
   links: LinkManager;
   discovery: Discovery | undefined;
   peers: PeerService;
+  rooms: RoomService;
+  roomSync: RoomSync;
   name: string;
   startedAt: number;
 }
@@ -148,6 +154,25 @@ export function createNode(config: NodeConfig): ParleyNode {
       },
       'peers.manual': () => need().peers.manual(),
       'peers.setVerified': ({ deviceId, verified }) => need().peers.setVerified(deviceId, verified),
+      'rooms.list': () => need().rooms.list(),
+      'rooms.get': ({ roomId }) => need().rooms.get(roomId),
+      'rooms.create': (args) => need().rooms.create(args),
+      'rooms.update': (args) => need().rooms.update(args),
+      'rooms.invite': ({ roomId, deviceId }) => need().rooms.invite(roomId, deviceId),
+      'rooms.kick': ({ roomId, deviceId }) => need().rooms.kick(roomId, deviceId),
+      'rooms.ban': ({ roomId, deviceId }) => need().rooms.ban(roomId, deviceId),
+      'rooms.unban': ({ roomId, deviceId }) => need().rooms.unban(roomId, deviceId),
+      'rooms.setRole': ({ roomId, deviceId, role }) => need().rooms.setRole(roomId, deviceId, role),
+      'rooms.rotate': ({ roomId }) => need().rooms.rotate(roomId),
+      'rooms.leave': ({ roomId }) => need().rooms.leave(roomId),
+      'rooms.markRead': ({ roomId }) => need().rooms.markRead(roomId),
+      'rooms.setMuted': ({ roomId, muted }) => need().rooms.setMuted(roomId, muted),
+      'rooms.public': () => need().roomSync.publicRooms(),
+      'rooms.join': ({ roomId, password }) => need().roomSync.join(roomId, password),
+      'dm.open': ({ deviceId }) => need().rooms.openDm(deviceId),
+      'messages.send': ({ roomId, text }) => need().rooms.send(roomId, text),
+      'messages.history': (args) => need().rooms.history(args),
+      'messages.search': (args) => need().rooms.search(args),
       'node.status': (): NodeStatus => {
         const r = need();
         return {
@@ -257,6 +282,29 @@ export function createNode(config: NodeConfig): ParleyNode {
       });
       acquired.push(() => peers.close());
       await peers.start();
+      const rooms = createRoomService({
+        identity,
+        store,
+        logger: log.child('rooms'),
+        name: currentName,
+        peerName: (id) => peers.list().find((p) => p.deviceId === id)?.name,
+        peerPublicKey: async (id) => peers.publicKeyOf(id) ?? (await store.getPeer(id))?.publicKey,
+        emit: (event, payload) => api.emit(event, payload),
+        ...(config.rotation ? { rotation: config.rotation } : {}),
+      });
+      const roomSync = createRoomSync({
+        identity,
+        store,
+        links,
+        rooms,
+        logger: log.child('rooms'),
+        name: currentName,
+        emitProgress: (p) => api.emit('sync.progress', p),
+      });
+      acquired.push(() => rooms.close());
+      acquired.push(() => roomSync.close());
+      await rooms.start(roomSync.network);
+      roomSync.start();
       await discovery?.start();
       const localApi =
         config.localApi === false
@@ -276,6 +324,8 @@ export function createNode(config: NodeConfig): ParleyNode {
         links,
         discovery,
         peers,
+        rooms,
+        roomSync,
         name,
         startedAt: Date.now(),
       };
@@ -304,6 +354,8 @@ export function createNode(config: NodeConfig): ParleyNode {
     try {
       await r.localApi?.close();
       await r.discovery?.close();
+      await r.roomSync.close();
+      await r.rooms.close();
       await r.peers.close();
       await r.links.close();
       await r.store.close();

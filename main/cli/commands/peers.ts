@@ -4,7 +4,7 @@
  * goes through the running node's local API.
  */
 import type { PeerInfo } from '../../../shared/api';
-import { printJson, UsageError, type CliIo } from '../cli-io';
+import { formatTable, printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi } from '../local-api-client';
 
 export async function peersCommand(
@@ -63,16 +63,7 @@ export function formatPeerTable(peers: PeerInfo[], now = Date.now()): string {
     p.lastSeen === null ? 'never' : ago(now - p.lastSeen),
     [p.verified ? 'verified' : '', p.manual ? 'manual' : ''].filter(Boolean).join(','),
   ]);
-  const header = ['NAME', 'DEVICE ID', 'ADDRESS', 'STATE', 'LAST SEEN', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows]
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(['NAME', 'DEVICE ID', 'ADDRESS', 'STATE', 'LAST SEEN', ''], rows);
 }
 
 function ago(ms: number): string {

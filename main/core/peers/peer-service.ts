@@ -93,6 +93,8 @@ export interface PeerService {
   removeManual(address: string): Promise<void>;
   manual(): ManualPeerInfo[];
   setVerified(deviceId: string, verified: boolean): Promise<PeerInfo>;
+  /** The peer's identity key (SPKI DER) when it is known, for sealing room keys to it. */
+  publicKeyOf(deviceId: string): Uint8Array | undefined;
 }
 
 export function createPeerService(options: PeerServiceOptions): PeerService {
@@ -359,6 +361,11 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
       for (const off of offs.splice(0)) off();
       for (const retry of manualRetries.values()) clearTimeout(retry.timer);
       manualRetries.clear();
+    },
+
+    publicKeyOf(deviceId) {
+      const key = peers.get(deviceId)?.publicKeySpki;
+      return key && key.length > 0 ? key : undefined;
     },
 
     list() {

@@ -1,0 +1,703 @@
+/**
+ * RoomService: rooms, their control logs, keys and messages on one node. The API handlers call
+ * it; room-sync.ts feeds it what peers send. Everything it accepts from a peer goes through
+ * `ingestOps` / `ingestEnvelopes`, which verify before they store and never throw for bad
+ * input: it is counted (`rejects`) and logged.
+ *
+ * What must stay true:
+ * - A message or op is stored (durably) before it is acknowledged to the user or pushed.
+ * - The only way state changes is: ops stored → refold. Keys are unsealed from the folded
+ *   state, never taken from anywhere else.
+ * - Messages the control log later shows to be invalid (a departed member's, past their
+ *   cut-off) are deleted, so every member ends with the same set.
+ */
+import type { KeyObject } from 'node:crypto';
+import { ParleyError } from '../../../shared/errors';
+import type {
+  CommandArgs,
+  EventName,
+  EventPayload,
+  MessageInfo,
+  RoomDetails,
+  RoomSummary,
+} from '../../../shared/api';
+import type { OpAction, RoomSettings } from '../../../shared/room-wire';
+import type { Identity } from '../identity/identity';
+import type { Logger } from '../log/logger';
+import type { MessageRecord, RoomRecord, Store } from '../store/store';
+import { newRoomId } from './room-id';
+import { importPublicKeySpki } from '../crypto/keys';
+import { deviceIdForPublicKey } from '../identity/device-id';
+import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
+import { openEnvelope, toMessageRecord } from '../messages/verify-envelope';
+import { createRejectCounter } from '../messages/reject-counter';
+import { decodeSignedOp, type DecodedOp } from './op-codec';
+import { checkMessageSender, currentEpoch } from './fold';
+import { openSealedKey } from './epoch-keys';
+import { hashPassword } from './password';
+import {
+  addAction,
+  buildOp,
+  createAction,
+  leaveAction,
+  removeAction,
+  rotateAction,
+  setRoleAction,
+  unbanAction,
+  updateAction,
+  whyNot,
+} from './op-builder';
+import { exclusive, newRoomEntry, refold, type RoomEntry } from './room-book';
+import type { RoomState } from './room-state';
+import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
+
+export interface RotationPolicy {
+  /** Rotate after this many messages in one epoch (counted since the node started). */
+  maxMessages: number;
+  /** Rotate when the current epoch is older than this, in ms. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_ROTATION: RotationPolicy = {
+  maxMessages: 10_000,
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+};
+
+/** What RoomService needs from the network; room-sync.ts provides it. */
+export interface RoomNetwork {
+  /** Sends new ops of a room to every linked member (and to `also`, e.g. a newcomer). */
+  broadcastOps(entry: RoomEntry, ops: DecodedOp[], also?: string[]): void;
+  broadcastEnvelope(entry: RoomEntry, bytes: Uint8Array): void;
+  /** Asks a linked peer for a room's ops we lack (a gap), then for its messages. */
+  requestSync(roomId: string, deviceId: string): void;
+  isLinked(deviceId: string): boolean;
+  /** The SPKI of a linked peer, proved against its device ID. */
+  fetchPublicKey(deviceId: string): Promise<Uint8Array | undefined>;
+}
+
+export interface RoomServiceOptions {
+  identity: Identity;
+  store: Store;
+  logger: Logger;
+  name: () => string;
+  peerName: (deviceId: string) => string | undefined;
+  peerPublicKey: (deviceId: string) => Promise<Uint8Array | undefined>;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  rotation?: Partial<RotationPolicy>;
+}
+
+/** Rejections that more of the control log may turn into acceptance. */
+const WAITING_FOR_OPS = new Set(['unknown-epoch', 'not-a-holder', 'no-key']);
+
+export function createRoomService(options: RoomServiceOptions) {
+  const { identity, store } = options;
+  const log = options.logger;
+  const me = identity.deviceId;
+  const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
+  const rejects = createRejectCounter();
+  const book = new Map<string, RoomEntry>();
+  let network: RoomNetwork | undefined;
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, fn: () => void): void => {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const reject = (reason: string, detail: Record<string, unknown>): void => {
+    rejects.count(reason);
+    // Debug, not warn: a hostile peer must not be able to flood the log.
+    log.debug('rooms.rejected', { reason, ...detail });
+  };
+
+  const view: ViewContext = {
+    me,
+    nameOf: (id) => {
+      for (const e of book.values()) {
+        const m = e.state.members.get(id) ?? e.state.departed.get(id);
+        if (m) return m.name;
+      }
+      if (id === me) return options.name();
+      return options.peerName(id) ?? id.slice(0, 7);
+    },
+    isOnline: (id) => network?.isLinked(id) ?? false,
+  };
+
+  function entryOf(roomId: string): RoomEntry {
+    const entry = book.get(roomId);
+    if (!entry) throw new ParleyError('ROOM_NOT_FOUND');
+    return entry;
+  }
+
+  function memberEntry(roomId: string): RoomEntry {
+    const entry = entryOf(roomId);
+    if (!entry.state.members.has(me)) throw new ParleyError('NOT_A_MEMBER');
+    return entry;
+  }
+
+  /* ---- views ---- */
+
+  async function summaryOf(entry: RoomEntry): Promise<RoomSummary> {
+    const [unread, newest] = await Promise.all([
+      store.countMessagesSince(entry.roomId, entry.record.lastReadAt, me),
+      store.listMessages(entry.roomId, { limit: 1 }),
+    ]);
+    return roomSummary(
+      entry.state,
+      entry.record,
+      { unread, lastMessageAt: newest[0]?.ts ?? null },
+      me,
+    );
+  }
+
+  async function detailsOf(entry: RoomEntry): Promise<RoomDetails> {
+    return roomDetails(await summaryOf(entry), entry.state, view);
+  }
+
+  async function announce(entry: RoomEntry): Promise<void> {
+    options.emit('room.updated', await summaryOf(entry));
+  }
+
+  /* ---- after the log changed ---- */
+
+  /** Unseals every epoch key sealed to this node that it does not hold yet. */
+  async function unlockKeys(entry: RoomEntry): Promise<boolean> {
+    let gained = false;
+    for (const epoch of entry.state.epochs) {
+      if (entry.keys.has(epoch.id)) continue;
+      const sealed = epoch.sealed.get(me);
+      if (!sealed) continue;
+      const key = openSealedKey(entry.roomId, epoch.id, sealed, identity);
+      if (!key) {
+        reject('unopenable-key', { room: entry.roomId, epoch: epoch.id });
+        continue;
+      }
+      await store.putRoomKey({
+        roomId: entry.roomId,
+        epochId: epoch.id,
+        key,
+        createdAt: Date.now(),
+      });
+      entry.keys.set(epoch.id, key);
+      gained = true;
+    }
+    return gained;
+  }
+
+  /** Deletes stored messages that the log now shows were sent after the sender departed. */
+  async function enforceDepartures(entry: RoomEntry): Promise<void> {
+    for (const d of entry.state.departed.values()) {
+      const vv: Record<string, number> = {};
+      for (const id of [...entry.state.members.keys(), ...entry.state.departed.keys()])
+        vv[id] = Number.MAX_SAFE_INTEGER;
+      vv[d.deviceId] = d.lastSeq;
+      const after = await store.listMessagesAfter(entry.roomId, vv, 100_000);
+      const invalid = after.filter((m) => {
+        const decoded = decodeEnvelope(m.envelope);
+        if (!decoded.ok) return true;
+        const h = decoded.envelope.header;
+        return checkMessageSender(entry.state, h.sender, h.epoch, h.seq) !== null;
+      });
+      if (invalid.length === 0) continue;
+      await store.deleteMessages(
+        entry.roomId,
+        invalid.map((m) => m.id),
+      );
+      log.info('rooms.messages_revoked', {
+        room: entry.roomId,
+        sender: d.deviceId,
+        n: invalid.length,
+      });
+    }
+  }
+
+  async function afterLogChanged(entry: RoomEntry, before: RoomState): Promise<void> {
+    await unlockKeys(entry);
+    await enforceDepartures(entry);
+    const s = entry.state;
+    if (s.settings.name !== entry.record.name || s.settings.topic !== entry.record.topic) {
+      entry.record = { ...entry.record, name: s.settings.name, topic: s.settings.topic };
+      await store.putRoom(entry.record);
+    }
+    if (currentEpoch(s)?.id !== currentEpoch(before)?.id) entry.epochMessages = 0;
+    const wasMember = before.members.has(me);
+    if (wasMember && !s.members.has(me)) {
+      const d = s.departed.get(me);
+      options.emit('room.removed', {
+        roomId: entry.roomId,
+        name: s.settings.name,
+        reason: d?.kind ?? 'kicked',
+      });
+    }
+    await announce(entry);
+    const role = s.members.get(me)?.role;
+    if (s.rekeyNeeded && (role === 'owner' || role === 'admin')) {
+      // Several admins may see this at once; a random pause makes a double rotation rare
+      // (and a double rotation is harmless, only wasteful).
+      later(50 + Math.random() * 450, () => {
+        void exclusive(entry, async () => {
+          if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
+          const departedNow = [...currentEpoch(entry.state)!.holders].some(
+            (h) => entry.state.departed.get(h)?.kind === 'left',
+          );
+          await authorLocked(
+            entry,
+            rotateAction(entry.state, departedNow ? 'departure' : 'repair'),
+          );
+        }).catch((err: unknown) =>
+          log.warn('rooms.rekey_failed', { room: entry.roomId, err: String(err) }),
+        );
+      });
+    }
+  }
+
+  const isAdmin = (s: RoomState): boolean => {
+    const role = s.members.get(me)?.role;
+    return role === 'owner' || role === 'admin';
+  };
+
+  /* ---- authoring ops ---- */
+
+  async function authorLocked(
+    entry: RoomEntry,
+    made: { action: OpAction },
+    also: string[] = [],
+  ): Promise<DecodedOp> {
+    const why = whyNot(entry.state, me, made.action);
+    if (why) throw new ParleyError('NOT_ALLOWED', why);
+    const op = buildOp(entry.state, entry.roomId, identity, made.action);
+    await store.addControlOps([
+      {
+        hash: op.hash,
+        roomId: entry.roomId,
+        author: me,
+        lamport: op.body.lamport,
+        bytes: op.bytes,
+        receivedAt: Date.now(),
+      },
+    ]);
+    entry.ops.set(op.hash, op);
+    const before = refold(entry);
+    if (entry.state.rejected.some((r) => r.hash === op.hash)) {
+      // whyNot and the fold disagree: a bug, never a user error. Do not spread the op.
+      log.error('rooms.own_op_rejected', { room: entry.roomId, hash: op.hash });
+    }
+    await afterLogChanged(entry, before);
+    network?.broadcastOps(entry, [op], also);
+    return op;
+  }
+
+  function author(
+    roomId: string,
+    make: (e: RoomEntry) => { action: OpAction } | Promise<{ action: OpAction }>,
+    also: string[] = [],
+  ): Promise<RoomDetails> {
+    const entry = memberEntry(roomId);
+    return exclusive(entry, async () => {
+      await authorLocked(entry, await make(entry), also);
+      return detailsOf(entry);
+    });
+  }
+
+  async function publicKeyFor(deviceId: string): Promise<{ der: Uint8Array; key: KeyObject }> {
+    let der = await options.peerPublicKey(deviceId);
+    if (!der || der.length === 0) der = await network?.fetchPublicKey(deviceId);
+    if (!der || der.length === 0)
+      throw new ParleyError(
+        'PEER_UNKNOWN',
+        'Parley has not met that peer yet: it must be online once.',
+      );
+    if (deviceIdForPublicKey(der) !== deviceId) throw new ParleyError('PEER_UNKNOWN');
+    return { der, key: importPublicKeySpki(der) };
+  }
+
+  /* ---- ingest: what peers send ---- */
+
+  /**
+   * Verifies and stores ops of one room. Ops of a room this node does not know are kept only
+   * when, folded, they make this node a member (an invitation) or show it departed.
+   * Returns how many ops were new and whether some parent is still missing.
+   */
+  async function ingestOps(
+    roomId: string,
+    opBytes: readonly Uint8Array[],
+    from: string,
+  ): Promise<{ added: number; missingParents: boolean }> {
+    const decoded: DecodedOp[] = [];
+    for (const bytes of opBytes) {
+      const r = decodeSignedOp(bytes);
+      if (!r.ok) reject('bad-op', { from, why: r.reason });
+      else if (r.op.body.room !== roomId) reject('op-wrong-room', { from });
+      else decoded.push(r.op);
+    }
+    if (decoded.length === 0) return { added: 0, missingParents: false };
+    let entry = book.get(roomId);
+    if (!entry) {
+      const trial = newRoomEntry(blankRecord(roomId), decoded);
+      const s = trial.state;
+      if (!s.createOp || (!s.members.has(me) && !s.departed.has(me))) {
+        reject('unsolicited-room', { from, room: roomId });
+        return { added: 0, missingParents: false };
+      }
+      entry = trial;
+      entry.ops.clear();
+      entry.record = {
+        ...entry.record,
+        name: s.settings.name,
+        topic: s.settings.topic,
+        kind: s.kind,
+        createdAt: s.createdAt,
+      };
+      await store.putRoom(entry.record);
+      book.set(roomId, entry);
+    }
+    const target = entry;
+    return exclusive(target, async () => {
+      const fresh = decoded.filter((op) => !target.ops.has(op.hash));
+      if (fresh.length === 0) return { added: 0, missingParents: hasMissingParents(target) };
+      const receivedAt = Date.now();
+      await store.addControlOps(
+        fresh.map((op) => ({
+          hash: op.hash,
+          roomId,
+          author: op.body.author,
+          lamport: op.body.lamport,
+          bytes: op.bytes,
+          receivedAt,
+        })),
+      );
+      for (const op of fresh) target.ops.set(op.hash, op);
+      const before = refold(target);
+      await afterLogChanged(target, before);
+      return { added: fresh.length, missingParents: hasMissingParents(target) };
+    });
+  }
+
+  const hasMissingParents = (entry: RoomEntry): boolean =>
+    [...entry.ops.values()].some((op) => op.body.prev.some((p) => !entry.ops.has(p)));
+
+  /** Verifies, decrypts and stores envelopes of one room; returns the new messages. */
+  async function ingestEnvelopes(
+    roomId: string,
+    envelopes: readonly Uint8Array[],
+    from: string,
+  ): Promise<{ added: number; gap: boolean }> {
+    const entry = book.get(roomId);
+    if (!entry) {
+      reject('unknown-room', { from, room: roomId });
+      // Perhaps the invitation is still on its way: asking the peer for the log settles it.
+      return { added: 0, gap: true };
+    }
+    const now = Date.now();
+    const records: MessageRecord[] = [];
+    let waitingForOps = false;
+    for (const bytes of envelopes) {
+      const decoded = decodeEnvelope(bytes);
+      if (!decoded.ok) {
+        reject(decoded.reason, { from, room: roomId });
+        continue;
+      }
+      const opened = openEnvelope(decoded.envelope, {
+        state: entry.state,
+        keys: (epochId) => entry.keys.get(epochId),
+        now,
+        checkSender: checkMessageSender,
+      });
+      if (!opened.ok) {
+        reject(opened.reason, { from, room: roomId });
+        // The op that makes it valid (a new epoch, the sender's add) may not be here yet; a
+        // sync asks for ops first, then for the messages again.
+        if (WAITING_FOR_OPS.has(opened.reason)) waitingForOps = true;
+        continue;
+      }
+      records.push(toMessageRecord(opened.message, now));
+    }
+    if (records.length === 0) return { added: 0, gap: waitingForOps };
+    const newIds = new Set(await store.addMessages(records));
+    let gap = false;
+    const current = currentEpoch(entry.state)?.id;
+    for (const m of records) {
+      if (!newIds.has(m.id)) continue;
+      entry.clock = Math.max(entry.clock, m.lamport);
+      const have = entry.contiguous.get(m.sender) ?? 0;
+      if (m.seq === have + 1) entry.contiguous.set(m.sender, m.seq);
+      else if (m.seq > have + 1) gap = true;
+      const decoded = decodeEnvelope(m.envelope);
+      if (decoded.ok && decoded.envelope.header.epoch === current) entry.epochMessages++;
+      options.emit('message.received', messageInfo(m, view));
+    }
+    if (newIds.size > 0) {
+      // Contiguity after a gap is filled is cheapest to read back from the store.
+      if (gap || records.some((m) => !newIds.has(m.id))) await refreshContiguous(entry);
+      await announce(entry);
+    }
+    return { added: newIds.size, gap: gap || waitingForOps };
+  }
+
+  async function refreshContiguous(entry: RoomEntry): Promise<void> {
+    const vv = await store.versionVector(entry.roomId);
+    entry.contiguous = new Map(Object.entries(vv));
+  }
+
+  /* ---- the API ---- */
+
+  async function createRoom(
+    args: CommandArgs<'rooms.create'>,
+    kind: 'room' | 'dm' = 'room',
+  ): Promise<RoomEntry> {
+    const room = newRoomId(identity.publicKeySpki);
+    const roomId = room.roomId;
+    const settings: RoomSettings = {
+      name: args.name.trim(),
+      topic: (args.topic ?? '').trim(),
+      visibility: kind === 'dm' ? 'private' : (args.visibility ?? 'private'),
+      password: args.password ? hashPassword(args.password) : null,
+      capacity: kind === 'dm' ? 2 : (args.capacity ?? 100),
+      historyShared: args.historyShared ?? true,
+    };
+    const made = createAction(room, kind, settings, options.name(), {
+      deviceId: me,
+      publicKey: identity.publicKey,
+    });
+    const op = buildOp(undefined, roomId, identity, made.action);
+    const record: RoomRecord = {
+      ...blankRecord(roomId),
+      name: settings.name,
+      topic: settings.topic,
+      kind,
+      createdAt: op.body.ts,
+      lastReadAt: Date.now(),
+    };
+    await store.putRoom(record);
+    await store.addControlOps([
+      { hash: op.hash, roomId, author: me, lamport: 1, bytes: op.bytes, receivedAt: Date.now() },
+    ]);
+    const entry = newRoomEntry(record, [op]);
+    book.set(roomId, entry);
+    await unlockKeys(entry);
+    await announce(entry);
+    return entry;
+  }
+
+  async function addMember(
+    entry: RoomEntry,
+    deviceId: string,
+    via: 'invite' | 'join',
+    name?: string,
+    der?: Uint8Array,
+  ) {
+    const pk = der ? { der } : await publicKeyFor(deviceId);
+    const memberName = name ?? options.peerName(deviceId) ?? deviceId.slice(0, 7);
+    return authorLocked(
+      entry,
+      addAction(entry.state, { deviceId, publicKeyDer: pk.der, name: memberName }, entry.keys, via),
+      [deviceId],
+    );
+  }
+
+  async function send(roomId: string, text: string): Promise<MessageInfo> {
+    const entry = memberEntry(roomId);
+    return exclusive(entry, async () => {
+      let epoch = currentEpoch(entry.state);
+      if (!epoch) throw new ParleyError('NO_ROOM_KEY');
+      if (isAdmin(entry.state) && needsAutoRotation(entry, epoch.at)) {
+        await authorLocked(entry, rotateAction(entry.state, 'auto'));
+        epoch = currentEpoch(entry.state)!;
+      }
+      const key = entry.keys.get(epoch.id);
+      if (!key || !epoch.holders.has(me)) throw new ParleyError('NO_ROOM_KEY');
+      const seq = (await store.maxSeq(roomId, me)) + 1;
+      const lamport = Math.max(entry.clock, await store.maxLamport(roomId)) + 1;
+      const sealed = sealMessage({
+        roomId,
+        epochId: epoch.id,
+        epochKey: key,
+        sender: identity,
+        seq,
+        lamport,
+        ts: Date.now(),
+        body: { text },
+      });
+      const record: MessageRecord = {
+        id: sealed.id,
+        roomId,
+        sender: me,
+        seq,
+        lamport,
+        ts: sealed.header.ts,
+        envelope: sealed.bytes,
+        text,
+        receivedAt: Date.now(),
+      };
+      await store.addMessages([record]);
+      entry.clock = lamport;
+      entry.contiguous.set(me, seq);
+      entry.epochMessages++;
+      const info = messageInfo(record, view);
+      options.emit('message.received', info);
+      network?.broadcastEnvelope(entry, sealed.bytes);
+      return info;
+    });
+  }
+
+  function needsAutoRotation(entry: RoomEntry, epochStartedAt: number): boolean {
+    return (
+      entry.epochMessages >= rotation.maxMessages || Date.now() - epochStartedAt > rotation.maxAgeMs
+    );
+  }
+
+  async function openDm(deviceId: string): Promise<RoomDetails> {
+    if (deviceId === me)
+      throw new ParleyError('BAD_REQUEST', 'A direct message needs another person.');
+    for (const entry of book.values()) {
+      const s = entry.state;
+      if (
+        s.kind === 'dm' &&
+        s.members.has(me) &&
+        (s.members.has(deviceId) || s.departed.has(deviceId))
+      )
+        return detailsOf(entry);
+    }
+    const pk = await publicKeyFor(deviceId);
+    const entry = await createRoom({ name: 'Direct message' }, 'dm');
+    await exclusive(entry, () => addMember(entry, deviceId, 'invite', undefined, pk.der));
+    return detailsOf(entry);
+  }
+
+  async function start(net: RoomNetwork): Promise<void> {
+    network = net;
+    for (const record of await store.listRooms()) {
+      const ops: DecodedOp[] = [];
+      for (const stored of await store.listControlOps(record.id)) {
+        const r = decodeSignedOp(stored.bytes);
+        if (r.ok) ops.push(r.op);
+        else log.error('rooms.stored_op_unreadable', { room: record.id, hash: stored.hash });
+      }
+      const entry = newRoomEntry(record, ops);
+      for (const k of await store.listRoomKeys(record.id)) entry.keys.set(k.epochId, k.key);
+      await unlockKeys(entry);
+      await refreshContiguous(entry);
+      entry.clock = Math.max(entry.clock, await store.maxLamport(record.id));
+      book.set(record.id, entry);
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));
+    network = undefined;
+  }
+
+  return {
+    start,
+    close,
+    book,
+    rejects,
+    ingestOps,
+    ingestEnvelopes,
+    addMember,
+    summaryOf,
+    detailsOf,
+    view,
+    list: async (): Promise<RoomSummary[]> =>
+      Promise.all([...book.values()].map((e) => summaryOf(e))),
+    get: (roomId: string) => detailsOf(entryOf(roomId)),
+    create: async (args: CommandArgs<'rooms.create'>) => detailsOf(await createRoom(args)),
+    update: (args: CommandArgs<'rooms.update'>) =>
+      author(args.roomId, () => {
+        const { roomId: _roomId, password, ...rest } = args;
+        const settings: Partial<RoomSettings> = { ...rest };
+        if (password !== undefined)
+          settings.password = password === null ? null : hashPassword(password);
+        return updateAction(settings);
+      }).then(async (d) => {
+        await announce(entryOf(args.roomId));
+        return d;
+      }),
+    invite: (roomId: string, deviceId: string) => {
+      const entry = memberEntry(roomId);
+      return exclusive(entry, async () => {
+        await addMember(entry, deviceId, 'invite');
+        return detailsOf(entry);
+      });
+    },
+    // The cut-off is the highest seq held, so nothing the member sent before is revoked here.
+    kick: (roomId: string, deviceId: string) =>
+      author(
+        roomId,
+        async (e) => removeAction(e.state, deviceId, false, await store.maxSeq(roomId, deviceId)),
+        [deviceId],
+      ),
+    ban: (roomId: string, deviceId: string) =>
+      author(
+        roomId,
+        async (e) => removeAction(e.state, deviceId, true, await store.maxSeq(roomId, deviceId)),
+        [deviceId],
+      ),
+    unban: (roomId: string, deviceId: string) => author(roomId, () => unbanAction(deviceId)),
+    setRole: (roomId: string, deviceId: string, role: 'owner' | 'admin' | 'member') =>
+      author(roomId, () => setRoleAction(deviceId, role)),
+    rotate: (roomId: string) => author(roomId, (e) => rotateAction(e.state, 'manual')),
+    leave: async (roomId: string): Promise<Record<string, never>> => {
+      const entry = memberEntry(roomId);
+      await exclusive(entry, async () => {
+        await authorLocked(entry, leaveAction(await store.maxSeq(roomId, me)));
+      });
+      return {};
+    },
+    markRead: async (roomId: string): Promise<RoomSummary> => {
+      const entry = entryOf(roomId);
+      entry.record = { ...entry.record, lastReadAt: Date.now() };
+      await store.putRoom(entry.record);
+      const s = await summaryOf(entry);
+      options.emit('room.updated', s);
+      return s;
+    },
+    setMuted: async (roomId: string, muted: boolean): Promise<RoomSummary> => {
+      const entry = entryOf(roomId);
+      entry.record = { ...entry.record, muted };
+      await store.putRoom(entry.record);
+      const s = await summaryOf(entry);
+      options.emit('room.updated', s);
+      return s;
+    },
+    openDm,
+    send,
+    history: async (args: CommandArgs<'messages.history'>): Promise<MessageInfo[]> => {
+      entryOf(args.roomId);
+      const page = await store.listMessages(args.roomId, {
+        limit: args.limit ?? 100,
+        ...(args.before ? { before: args.before } : {}),
+      });
+      return page.map((m) => messageInfo(m, view));
+    },
+    search: async (args: CommandArgs<'messages.search'>): Promise<MessageInfo[]> => {
+      const found = await store.searchMessages(args.query, {
+        limit: args.limit ?? 50,
+        ...(args.roomId ? { roomId: args.roomId } : {}),
+      });
+      return found.map((m) => messageInfo(m, view));
+    },
+  };
+}
+
+export type RoomService = ReturnType<typeof createRoomService>;
+
+function blankRecord(roomId: string): RoomRecord {
+  return {
+    id: roomId,
+    name: '',
+    topic: '',
+    kind: 'room',
+    createdAt: 0,
+    muted: false,
+    lastReadAt: 0,
+  };
+}

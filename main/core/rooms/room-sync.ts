@@ -1,0 +1,421 @@
+/**
+ * Rooms over peer links: pushes of new ops and envelopes, the pull-based sync that fills gaps
+ * (ops by hash set, messages by version vector, in batches: each batch is asked for only after
+ * the previous one is stored, which is the backpressure), the public room list and join
+ * requests. PROTOCOL.md §10.
+ *
+ * What must stay true:
+ * - Who may ask is decided by the device ID the TLS link proved, checked against this node's
+ *   folded state of the room: members get ops and messages; a departed member gets only the
+ *   ops up to its departure (so it learns it was removed), and no messages.
+ * - Everything received is validated with the wire schemas and then goes through
+ *   RoomService.ingest*, which verifies before storing.
+ * - One sync per (room, peer) at a time; a request for another while one runs is remembered
+ *   and run after it.
+ */
+import { z } from 'zod';
+import { ParleyError } from '../../../shared/errors';
+import type { PublicRoomInfo, RoomDetails } from '../../../shared/api';
+import {
+  JoinRequest,
+  MessagesPush,
+  OpsPush,
+  PublicRoomsResponse,
+  ROOM_LINK_MESSAGES as MSG,
+  SYNC_BATCH_MAX,
+  SyncMessagesRequest,
+  SyncMessagesResponse,
+  SyncOpsRequest,
+  SyncOpsResponse,
+  HashHex,
+  RandomIdHex,
+  PUBLIC_KEY_MAX_BYTES,
+} from '../../../shared/room-wire';
+import type { Identity } from '../identity/identity';
+import type { Logger } from '../log/logger';
+import type { Link, LinkManager } from '../net';
+import type { Store } from '../store/store';
+import { deviceIdForPublicKey } from '../identity/device-id';
+import { verifyPassword } from './password';
+import { exclusive, type RoomEntry } from './room-book';
+import type { RoomNetwork, RoomService } from './room-service';
+import type { DecodedOp } from './op-codec';
+
+const HeadsPush = z.object({ room: RandomIdHex, heads: z.array(HashHex).max(64) }).strict();
+const IdentityKeyResponse = z
+  .object({ publicKey: z.instanceof(Uint8Array).refine((b) => b.length <= PUBLIC_KEY_MAX_BYTES) })
+  .strict();
+const JoinWithKey = JoinRequest.extend({
+  publicKey: z.instanceof(Uint8Array).refine((b) => b.length <= PUBLIC_KEY_MAX_BYTES),
+});
+const JoinResponse = z
+  .object({ ops: z.array(z.instanceof(Uint8Array)).max(SYNC_BATCH_MAX) })
+  .strict();
+
+/** What a request handler answers: plain data for the CBOR encoder (byte arrays of any buffer). */
+type WireAnswer = Record<string, unknown>;
+
+const HEADS = 'rooms.heads';
+const IDENTITY_KEY = 'rooms.identity';
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Wrong passwords allowed per device and room per minute before join requests are refused. */
+const JOIN_ATTEMPTS_PER_MINUTE = 5;
+
+export interface RoomSyncOptions {
+  identity: Identity;
+  store: Store;
+  links: LinkManager;
+  rooms: RoomService;
+  logger: Logger;
+  name: () => string;
+  emitProgress: (p: { roomId: string; peer: string; received: number; done: boolean }) => void;
+}
+
+export function createRoomSync(options: RoomSyncOptions) {
+  const { links, rooms, store, identity } = options;
+  const log = options.logger;
+  const me = identity.deviceId;
+  const offs: Array<() => void> = [];
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const joinFailures = new Map<string, number[]>();
+  /** Which linked peers listed which public room, for join requests. */
+  const publicHosts = new Map<string, Set<string>>();
+  let closed = false;
+
+  const linkedMembers = (entry: RoomEntry): Link[] =>
+    links.links().filter((l) => l.peer.deviceId !== me && entry.state.members.has(l.peer.deviceId));
+
+  const pushTo = (link: Link, type: string, body: unknown): void => {
+    link
+      .push(type, body)
+      .catch((err: unknown) =>
+        log.debug('rooms.push_failed', { to: link.peer.deviceId, type, err: String(err) }),
+      );
+  };
+
+  const opBatches = (ops: DecodedOp[]): Uint8Array[][] => {
+    const sorted = [...ops].sort(
+      (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
+    );
+    const out: Uint8Array[][] = [];
+    for (let i = 0; i < sorted.length; i += SYNC_BATCH_MAX)
+      out.push(sorted.slice(i, i + SYNC_BATCH_MAX).map((op) => op.bytes));
+    return out;
+  };
+
+  const network: RoomNetwork = {
+    broadcastOps(entry, ops, also = []) {
+      const targets = new Map(linkedMembers(entry).map((l) => [l.peer.deviceId, l]));
+      for (const id of also) {
+        const l = links.link(id);
+        if (l && id !== me) targets.set(id, l);
+      }
+      for (const link of targets.values()) {
+        // A newcomer has none of the log yet: it gets all of it.
+        const batchOps = also.includes(link.peer.deviceId) ? [...entry.ops.values()] : ops;
+        for (const batch of opBatches(batchOps))
+          pushTo(link, MSG.opsPush, { room: entry.roomId, ops: batch });
+      }
+    },
+    broadcastEnvelope(entry, bytes) {
+      for (const link of linkedMembers(entry))
+        pushTo(link, MSG.messagesPush, { room: entry.roomId, envelopes: [bytes] });
+    },
+    requestSync(roomId, deviceId) {
+      const link = links.link(deviceId);
+      if (link) scheduleSync(link, roomId);
+    },
+    isLinked: (deviceId) => links.link(deviceId) !== undefined,
+    async fetchPublicKey(deviceId) {
+      const link = links.link(deviceId);
+      if (!link) return undefined;
+      const answer = IdentityKeyResponse.safeParse(
+        await link.request(IDENTITY_KEY, {}, { timeoutMs: REQUEST_TIMEOUT_MS }),
+      );
+      if (!answer.success || deviceIdForPublicKey(answer.data.publicKey) !== deviceId)
+        return undefined;
+      return answer.data.publicKey;
+    },
+  };
+
+  /* ---- pulling ---- */
+
+  function scheduleSync(link: Link, roomId: string): void {
+    const key = `${roomId}/${link.peer.deviceId}`;
+    if (running.has(key)) {
+      again.add(key);
+      return;
+    }
+    const run = (async () => {
+      try {
+        do {
+          again.delete(key);
+          await syncRoom(link, roomId);
+        } while (again.has(key) && !closed && !link.closed);
+      } catch (err) {
+        if (!closed && !link.closed)
+          log.info('rooms.sync_failed', {
+            room: roomId,
+            peer: link.peer.deviceId,
+            err: String(err),
+          });
+      } finally {
+        running.delete(key);
+      }
+    })();
+    running.set(key, run);
+  }
+
+  async function syncRoom(link: Link, roomId: string): Promise<void> {
+    const peer = link.peer.deviceId;
+    // Ops first: messages of an epoch are only readable once the op that started it is here.
+    for (;;) {
+      const have = [...(rooms.book.get(roomId)?.ops.keys() ?? [])];
+      const answer = SyncOpsResponse.parse(
+        await link.request(MSG.syncOps, { room: roomId, have }, { timeoutMs: REQUEST_TIMEOUT_MS }),
+      );
+      const { added } = await rooms.ingestOps(roomId, answer.ops, peer);
+      if (!answer.more || added === 0) break;
+    }
+    const entry = rooms.book.get(roomId);
+    if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return;
+    let received = 0;
+    for (;;) {
+      const vv = await store.versionVector(roomId);
+      const answer = SyncMessagesResponse.parse(
+        await link.request(
+          MSG.syncMessages,
+          { room: roomId, vv, limit: SYNC_BATCH_MAX },
+          { timeoutMs: REQUEST_TIMEOUT_MS },
+        ),
+      );
+      const { added } = await rooms.ingestEnvelopes(roomId, answer.envelopes, peer);
+      received += added;
+      const done = !answer.more || added === 0;
+      if (answer.envelopes.length > 0) options.emitProgress({ roomId, peer, received, done });
+      if (done) break;
+    }
+  }
+
+  /* ---- answering ---- */
+
+  const entryFor = (roomId: string): RoomEntry => {
+    const entry = rooms.book.get(roomId);
+    if (!entry) throw new ParleyError('ROOM_NOT_FOUND');
+    return entry;
+  };
+
+  function answerSyncOps(body: unknown, link: Link): WireAnswer {
+    const req = SyncOpsRequest.parse(body);
+    const entry = entryFor(req.room);
+    const asker = link.peer.deviceId;
+    let limitLamport = Number.MAX_SAFE_INTEGER;
+    if (!entry.state.members.has(asker)) {
+      const departed = entry.state.departed.get(asker);
+      const op = departed && entry.ops.get(departed.op);
+      if (!op) throw new ParleyError('NOT_A_MEMBER');
+      limitLamport = op.body.lamport;
+    }
+    const have = new Set(req.have);
+    const missing = [...entry.ops.values()].filter(
+      (op) => !have.has(op.hash) && op.body.lamport <= limitLamport,
+    );
+    const batches = opBatches(missing);
+    return { ops: batches[0] ?? [], more: batches.length > 1 };
+  }
+
+  async function answerSyncMessages(body: unknown, link: Link): Promise<WireAnswer> {
+    const req = SyncMessagesRequest.parse(body);
+    const entry = entryFor(req.room);
+    if (!entry.state.members.has(link.peer.deviceId)) throw new ParleyError('NOT_A_MEMBER');
+    const found = await store.listMessagesAfter(req.room, req.vv, req.limit + 1);
+    return {
+      envelopes: found.slice(0, req.limit).map((m) => m.envelope),
+      more: found.length > req.limit,
+    };
+  }
+
+  function answerPublicRooms(): WireAnswer {
+    const list = [...rooms.book.values()]
+      .filter(
+        (e) =>
+          e.state.kind === 'room' &&
+          e.state.settings.visibility === 'public' &&
+          e.state.members.has(me),
+      )
+      .slice(0, 1000)
+      .map((e) => ({
+        room: e.roomId,
+        name: e.state.settings.name,
+        topic: e.state.settings.topic,
+        members: e.state.members.size,
+        capacity: e.state.settings.capacity,
+        passwordRequired: e.state.settings.password !== null,
+      }));
+    return { rooms: list };
+  }
+
+  async function answerJoin(body: unknown, link: Link): Promise<WireAnswer> {
+    const req = JoinWithKey.parse(body);
+    const asker = link.peer.deviceId;
+    if (deviceIdForPublicKey(req.publicKey) !== asker)
+      throw new ParleyError('BAD_REQUEST', 'The key is not the key of this link.');
+    const entry = entryFor(req.room);
+    const s = entry.state;
+    if (s.settings.visibility !== 'public' || s.kind !== 'room')
+      throw new ParleyError('ROOM_NOT_FOUND');
+    const role = s.members.get(me)?.role;
+    if (role !== 'owner' && role !== 'admin')
+      throw new ParleyError('NOT_ALLOWED', 'This member is not an admin of the room.');
+    if (s.members.has(asker)) return { ops: opBatches([...entry.ops.values()])[0] ?? [] };
+    if (s.banned.has(asker)) throw new ParleyError('BANNED');
+    if (s.members.size >= s.settings.capacity) throw new ParleyError('ROOM_FULL');
+    if (s.settings.password) {
+      const key = `${req.room}/${asker}`;
+      const now = Date.now();
+      const recent = (joinFailures.get(key) ?? []).filter((t) => now - t < 60_000);
+      if (recent.length >= JOIN_ATTEMPTS_PER_MINUTE) throw new ParleyError('RATE_LIMITED');
+      if (req.password === null || !verifyPassword(req.password, s.settings.password)) {
+        recent.push(now);
+        joinFailures.set(key, recent);
+        throw new ParleyError('WRONG_PASSWORD');
+      }
+      joinFailures.delete(key);
+    }
+    await exclusive(entry, () => rooms.addMember(entry, asker, 'join', req.name, req.publicKey));
+    return { ops: opBatches([...entry.ops.values()])[0] ?? [] };
+  }
+
+  /* ---- client side of public rooms ---- */
+
+  async function publicRooms(): Promise<PublicRoomInfo[]> {
+    const found = new Map<string, PublicRoomInfo>();
+    publicHosts.clear();
+    await Promise.all(
+      links.links().map(async (link) => {
+        try {
+          const answer = PublicRoomsResponse.parse(
+            await link.request(MSG.publicRooms, {}, { timeoutMs: 5_000 }),
+          );
+          for (const r of answer.rooms) {
+            const hosts = publicHosts.get(r.room) ?? new Set<string>();
+            hosts.add(link.peer.deviceId);
+            publicHosts.set(r.room, hosts);
+            const mine = rooms.book.get(r.room)?.state.members.has(me) ?? false;
+            const prev = found.get(r.room);
+            if (!prev || r.members > prev.memberCount)
+              found.set(r.room, {
+                id: r.room,
+                name: r.name,
+                topic: r.topic,
+                memberCount: r.members,
+                capacity: r.capacity,
+                passwordRequired: r.passwordRequired,
+                joined: mine,
+              });
+          }
+        } catch (err) {
+          log.debug('rooms.public_list_failed', { peer: link.peer.deviceId, err: String(err) });
+        }
+      }),
+    );
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function join(roomId: string, password: string | undefined): Promise<RoomDetails> {
+    if (!publicHosts.has(roomId)) await publicRooms();
+    const hosts = [...(publicHosts.get(roomId) ?? [])];
+    if (hosts.length === 0)
+      throw new ParleyError('ROOM_NOT_FOUND', 'No online peer lists that room.');
+    let lastError: unknown = new ParleyError('NO_ADMIN_ONLINE');
+    for (const host of hosts) {
+      const link = links.link(host);
+      if (!link) continue;
+      try {
+        const answer = JoinResponse.parse(
+          await link.request(
+            MSG.join,
+            {
+              room: roomId,
+              name: options.name(),
+              password: password ?? null,
+              publicKey: identity.publicKeySpki,
+            },
+            { timeoutMs: REQUEST_TIMEOUT_MS },
+          ),
+        );
+        await rooms.ingestOps(roomId, answer.ops, host);
+        scheduleSync(link, roomId);
+        return rooms.get(roomId);
+      } catch (err) {
+        // Not an admin: ask the next host. Any other answer is the admin's verdict.
+        if (err instanceof ParleyError && err.code === 'NOT_ALLOWED') continue;
+        lastError = err;
+        if (
+          err instanceof ParleyError &&
+          ['WRONG_PASSWORD', 'BANNED', 'ROOM_FULL', 'RATE_LIMITED'].includes(err.code)
+        )
+          break;
+      }
+    }
+    throw lastError;
+  }
+
+  /* ---- wiring ---- */
+
+  function onLinkUp(link: Link): void {
+    const peer = link.peer.deviceId;
+    for (const entry of rooms.book.values()) {
+      const s = entry.state;
+      if (!s.members.has(peer) && !s.departed.has(peer)) continue;
+      pushTo(link, HEADS, { room: entry.roomId, heads: s.heads.slice(0, 64) });
+      if (s.members.has(me) && s.members.has(peer)) scheduleSync(link, entry.roomId);
+    }
+  }
+
+  function start(): void {
+    offs.push(
+      links.on('link-up', onLinkUp),
+      links.onPush(MSG.opsPush, async (body, link) => {
+        const push = OpsPush.parse(body);
+        // Only members (and those who were) write a room's log; anyone may invite us to a new one.
+        const entry = rooms.book.get(push.room);
+        const peer = link.peer.deviceId;
+        if (entry && !entry.state.members.has(peer) && !entry.state.departed.has(peer)) return;
+        const known = entry !== undefined;
+        const { added, missingParents } = await rooms.ingestOps(push.room, push.ops, peer);
+        // A room new to us (an invitation) has history to fetch; a gap has ops to fetch.
+        if (missingParents || (!known && added > 0)) scheduleSync(link, push.room);
+      }),
+      links.onPush(MSG.messagesPush, async (body, link) => {
+        const push = MessagesPush.parse(body);
+        const entry = rooms.book.get(push.room);
+        if (!entry?.state.members.has(link.peer.deviceId)) return;
+        const { gap } = await rooms.ingestEnvelopes(push.room, push.envelopes, link.peer.deviceId);
+        if (gap) scheduleSync(link, push.room);
+      }),
+      links.onPush(HEADS, (body, link) => {
+        const push = HeadsPush.parse(body);
+        const entry = rooms.book.get(push.room);
+        if (!entry || push.heads.some((h) => !entry.ops.has(h))) scheduleSync(link, push.room);
+      }),
+      links.handle(MSG.syncOps, answerSyncOps),
+      links.handle(MSG.syncMessages, answerSyncMessages),
+      links.handle(MSG.publicRooms, answerPublicRooms),
+      links.handle(MSG.join, answerJoin),
+      links.handle(IDENTITY_KEY, () => ({ publicKey: identity.publicKeySpki })),
+    );
+    for (const link of links.links()) onLinkUp(link);
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const off of offs.splice(0)) off();
+    await Promise.all([...running.values()]);
+  }
+
+  return { network, start, close, publicRooms, join, syncing: () => running.size };
+}
+
+export type RoomSync = ReturnType<typeof createRoomSync>;

@@ -1,0 +1,91 @@
+/**
+ * What the API shows of a room and its messages, computed from the folded state and the local
+ * room record. Pure: no I/O, so the same view is given to the GUI, the REST API and the CLI.
+ */
+import type {
+  KeyEpochInfo,
+  MessageInfo,
+  RoomDetails,
+  RoomMember,
+  RoomSummary,
+} from '../../../shared/api';
+import type { MessageRecord, RoomRecord } from '../store/store';
+import type { RoomState } from './room-state';
+
+export interface ViewContext {
+  me: string;
+  /** Display name of a device: a member's name in the room, else a known peer's, else short ID. */
+  nameOf(deviceId: string): string;
+  isOnline(deviceId: string): boolean;
+}
+
+export function roomSummary(
+  state: RoomState,
+  record: RoomRecord,
+  extra: { unread: number; lastMessageAt: number | null },
+  me: string,
+): RoomSummary {
+  const others = [...state.members.keys()].filter((id) => id !== me);
+  return {
+    id: state.roomId,
+    name: state.settings.name,
+    topic: state.settings.topic,
+    kind: state.kind,
+    visibility: state.settings.visibility,
+    passwordRequired: state.settings.password !== null,
+    capacity: state.settings.capacity,
+    historyShared: state.settings.historyShared,
+    memberCount: state.members.size,
+    myRole: state.members.get(me)?.role ?? null,
+    dmPeer: state.kind === 'dm' ? (others[0] ?? [...state.departed.keys()][0] ?? null) : null,
+    unread: extra.unread,
+    muted: record.muted,
+    lastMessageAt: extra.lastMessageAt,
+    epoch: Math.max(0, state.epochs.length - 1),
+  };
+}
+
+const ROLE_ORDER = { owner: 0, admin: 1, member: 2 } as const;
+
+export function roomDetails(summary: RoomSummary, state: RoomState, ctx: ViewContext): RoomDetails {
+  const current = state.epochs[state.epochs.length - 1];
+  const members: RoomMember[] = [...state.members.values()]
+    .map((m) => ({
+      deviceId: m.deviceId,
+      name: m.name,
+      role: m.role,
+      online: m.deviceId === ctx.me || ctx.isOnline(m.deviceId),
+      hasCurrentKey: current?.holders.has(m.deviceId) ?? false,
+    }))
+    .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name));
+  const epochs: KeyEpochInfo[] = state.epochs.map((e) => ({
+    index: e.index,
+    id: e.id,
+    author: e.author,
+    authorName: ctx.nameOf(e.author),
+    at: e.at,
+    reason: e.reason,
+    holders: [...e.holders].sort(),
+  }));
+  return {
+    ...summary,
+    members,
+    banned: [...state.banned].sort().map((id) => ({ deviceId: id, name: ctx.nameOf(id) })),
+    epochs,
+  };
+}
+
+export function messageInfo(m: MessageRecord, ctx: ViewContext): MessageInfo {
+  return {
+    id: m.id,
+    roomId: m.roomId,
+    sender: m.sender,
+    senderName: ctx.nameOf(m.sender),
+    text: m.text ?? '',
+    ts: m.ts,
+    lamport: m.lamport,
+    seq: m.seq,
+    mine: m.sender === ctx.me,
+    receivedAt: m.receivedAt,
+  };
+}
