@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   connect,
-  createSecureContext,
   createServer,
   type ConnectionOptions,
   type TLSSocket,
@@ -55,17 +54,20 @@ export async function startBareTlsServer(identity: Identity): Promise<BareTlsSer
 }
 
 /**
- * A peer link's client options, in two forms: as the link manager passes them (key and
- * certificate in PEM, so that every connect() builds its own secure context), and with the
- * context built once, which leaves only the handshake itself to time.
+ * Client options in two forms: key and certificate in PEM, so that every connect() builds its
+ * own secure context (what a plain TLS client does), and the peer link's own options, whose
+ * context is built once (tlsClientOptions), which leaves only the handshake itself to time.
  */
 export function clientOptions(identity: Identity): {
   perConnect: ConnectionOptions;
   sharedContext: ConnectionOptions;
 } {
-  const perConnect = tlsClientOptions(identity);
-  return {
-    perConnect,
-    sharedContext: { ...perConnect, secureContext: createSecureContext(perConnect) },
+  const perConnect: ConnectionOptions = {
+    key: identity.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    cert: identity.certificatePem,
+    minVersion: 'TLSv1.3',
+    maxVersion: 'TLSv1.3',
+    rejectUnauthorized: false,
   };
+  return { perConnect, sharedContext: tlsClientOptions(identity) };
 }

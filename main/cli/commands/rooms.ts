@@ -141,7 +141,10 @@ export async function roomCommand(
       const room = await api.invoke('rooms.get', { roomId });
       const deviceId = await resolvePeer(api, room, args[1]!);
       const details = await memberAction(api, command, roomId, deviceId);
-      out(details, `${verbFor(command)} ${nameIn(details, deviceId)} in ${details.name}.`);
+      out(
+        details,
+        `${verbFor(command)} ${nameIn(details, deviceId)} ${command === 'invite' ? 'to' : 'in'} ${details.name}.`,
+      );
       return 0;
     }
   }

@@ -376,6 +376,8 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
     clearTimeout(entry.timer);
     entry.timer = undefined;
     if (!eligible(entry)) return forgetIfIdle(entry);
+    // Now means now: a zero timer would add a millisecond or more to every link set-up.
+    if (delayMs === 0) return attempt(entry);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       attempt(entry);
