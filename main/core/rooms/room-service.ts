@@ -68,6 +68,8 @@ export interface RoomNetwork {
   /** Sends new ops of a room to every linked member (and to `also`, e.g. a newcomer). */
   broadcastOps(entry: RoomEntry, ops: DecodedOp[], also?: string[]): void;
   broadcastEnvelope(entry: RoomEntry, bytes: Uint8Array): void;
+  /** Members new to this node's view: sync with them (they may have been refused before). */
+  membersAdded(entry: RoomEntry, deviceIds: string[]): void;
   /** Asks a linked peer for a room's ops we lack (a gap), then for its messages. */
   requestSync(roomId: string, deviceId: string): void;
   isLinked(deviceId: string): boolean;
@@ -225,6 +227,8 @@ export function createRoomService(options: RoomServiceOptions) {
       await store.putRoom(entry.record);
     }
     if (currentEpoch(s)?.id !== currentEpoch(before)?.id) entry.epochMessages = 0;
+    const added = [...s.members.keys()].filter((id) => id !== me && !before.members.has(id));
+    if (added.length > 0) network?.membersAdded(entry, added);
     const wasMember = before.members.has(me);
     if (wasMember && !s.members.has(me)) {
       const d = s.departed.get(me);

@@ -58,6 +58,12 @@ type WireAnswer = Record<string, unknown>;
 const HEADS = 'rooms.heads';
 const IDENTITY_KEY = 'rooms.identity';
 const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Every this often, each room syncs with one linked member picked at random: a safety net for
+ * any trigger that was missed (a push lost with a link, a sync refused because the other side
+ * had not yet learnt we were added). Cheap when nothing is missing: two small requests.
+ */
+export const ANTI_ENTROPY_INTERVAL_MS = 15_000;
 /** Wrong passwords allowed per device and room per minute before join requests are refused. */
 const JOIN_ATTEMPTS_PER_MINUTE = 5;
 
@@ -69,6 +75,8 @@ export interface RoomSyncOptions {
   logger: Logger;
   name: () => string;
   emitProgress: (p: { roomId: string; peer: string; received: number; done: boolean }) => void;
+  /** Default ANTI_ENTROPY_INTERVAL_MS. */
+  antiEntropyIntervalMs?: number;
 }
 
 export function createRoomSync(options: RoomSyncOptions) {
@@ -121,6 +129,17 @@ export function createRoomSync(options: RoomSyncOptions) {
     broadcastEnvelope(entry, bytes) {
       for (const link of linkedMembers(entry))
         pushTo(link, MSG.messagesPush, { room: entry.roomId, envelopes: [bytes] });
+    },
+    membersAdded(entry, deviceIds) {
+      if (!entry.state.members.has(me)) return;
+      // Both ways: we pull from them, and the heads tell them to pull from us (they may have
+      // asked before we knew they were members, and been refused).
+      for (const id of deviceIds) {
+        const link = links.link(id);
+        if (!link) continue;
+        scheduleSync(link, entry.roomId);
+        pushTo(link, HEADS, { room: entry.roomId, heads: entry.state.heads.slice(0, 64) });
+      }
     },
     requestSync(roomId, deviceId) {
       const link = links.link(deviceId);
@@ -374,8 +393,20 @@ export function createRoomSync(options: RoomSyncOptions) {
     }
   }
 
+  function sweep(): void {
+    for (const entry of rooms.book.values()) {
+      if (!entry.state.members.has(me)) continue;
+      const members = linkedMembers(entry);
+      const link = members[Math.floor(Math.random() * members.length)];
+      if (link) scheduleSync(link, entry.roomId);
+    }
+  }
+
   function start(): void {
+    const sweeper = setInterval(sweep, options.antiEntropyIntervalMs ?? ANTI_ENTROPY_INTERVAL_MS);
+    sweeper.unref();
     offs.push(
+      () => clearInterval(sweeper),
       links.on('link-up', onLinkUp),
       links.onPush(MSG.opsPush, async (body, link) => {
         const push = OpsPush.parse(body);
@@ -396,9 +427,10 @@ export function createRoomSync(options: RoomSyncOptions) {
         if (gap) scheduleSync(link, push.room);
       }),
       links.onPush(HEADS, (body, link) => {
+        // Heads come on link-up and when the sender has just learnt we are members: a moment to
+        // sync (ops we lack, and messages that may have been refused to us before).
         const push = HeadsPush.parse(body);
-        const entry = rooms.book.get(push.room);
-        if (!entry || push.heads.some((h) => !entry.ops.has(h))) scheduleSync(link, push.room);
+        scheduleSync(link, push.room);
       }),
       links.handle(MSG.syncOps, answerSyncOps),
       links.handle(MSG.syncMessages, answerSyncMessages),
