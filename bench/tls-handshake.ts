@@ -6,12 +6,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  connect,
-  createServer,
-  type ConnectionOptions,
-  type TLSSocket,
-} from 'node:tls';
+import { connect, createServer, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Identity } from '../main/core/identity/identity';
 import { tlsClientOptions, tlsServerOptions } from '../main/core/net';
 
