@@ -12,8 +12,22 @@ import { randomBytes } from '../main/core/crypto/random';
 import { createSqliteStore } from '../main/core/store/sqlite/sqlite-store';
 import { tempDirs } from '../main/core/testing/temp-dir';
 import { measure, type Measurement } from './measure';
+import { wssRoundTrip } from './wss-round-trip';
 
-export async function baselines(): Promise<Measurement[]> {
+/** Every baseline by a short key, for the goals that are ratios to them; in table order. */
+export interface Baselines {
+  sign: Measurement;
+  verify: Measurement;
+  ecdh: Measurement;
+  aeadSeal: Measurement;
+  aeadOpen: Measurement;
+  sealTo: Measurement;
+  openSealed: Measurement;
+  insert: Measurement;
+  wssRoundTrip: Measurement;
+}
+
+export async function baselines(): Promise<Baselines> {
   const alice = generateEcKeyPair();
   const bob = generateEcKeyPair();
   const body = randomBytes(256);
@@ -22,38 +36,34 @@ export async function baselines(): Promise<Measurement[]> {
   const sig = sign(alice.privateKey, 'parley/v1/sign/self-test', body);
   const box = aeadSeal(key, body, aad);
   const sealed = sealToRecipient(bob.publicKey, 'parley/v1/seal/self-test', key);
-  const rows: Measurement[] = [];
-  rows.push(
-    await measure('ECDSA P-256 sign (256 B)', 2000, () =>
+  const crypto = {
+    sign: await measure('ECDSA P-256 sign (256 B)', 2000, () =>
       sign(alice.privateKey, 'parley/v1/sign/self-test', body),
     ),
-  );
-  rows.push(
-    await measure('ECDSA P-256 verify (256 B)', 2000, () =>
+    verify: await measure('ECDSA P-256 verify (256 B)', 2000, () =>
       verify(alice.publicKey, 'parley/v1/sign/self-test', body, sig),
     ),
-  );
-  rows.push(await measure('ECDH P-256 derive', 2000, () => ecdh(alice.privateKey, bob.publicKey)));
-  rows.push(await measure('AES-256-GCM seal (256 B)', 20000, () => aeadSeal(key, body, aad)));
-  rows.push(await measure('AES-256-GCM open (256 B)', 20000, () => aeadOpen(key, box, aad)));
-  rows.push(
-    await measure('seal to recipient (32 B key)', 1000, () =>
+    ecdh: await measure('ECDH P-256 derive', 2000, () => ecdh(alice.privateKey, bob.publicKey)),
+    aeadSeal: await measure('AES-256-GCM seal (256 B)', 20000, () => aeadSeal(key, body, aad)),
+    aeadOpen: await measure('AES-256-GCM open (256 B)', 20000, () => aeadOpen(key, box, aad)),
+    sealTo: await measure('seal to recipient (32 B key)', 1000, () =>
       sealToRecipient(bob.publicKey, 'parley/v1/seal/self-test', key),
     ),
-  );
-  rows.push(
-    await measure('open sealed (32 B key)', 1000, () =>
+    openSealed: await measure('open sealed (32 B key)', 1000, () =>
       openSealed(bob.privateKey, 'parley/v1/seal/self-test', sealed),
     ),
-  );
+  };
 
   const dirs = tempDirs();
   const store = createSqliteStore({ path: join(dirs.make('parley-bench-'), 'bench.db') });
   await store.open();
+  let insert: Measurement;
   try {
     const envelope = randomBytes(400);
-    rows.push(
-      await measure('SQLite insert 1 message (own transaction, synchronous=FULL)', 2000, (i) =>
+    insert = await measure(
+      'SQLite insert 1 message (own transaction, synchronous=FULL)',
+      2000,
+      (i) =>
         store.addMessages([
           {
             id: i.toString(16).padStart(64, '0'),
@@ -67,11 +77,10 @@ export async function baselines(): Promise<Measurement[]> {
             receivedAt: Date.now(),
           },
         ]),
-      ),
     );
   } finally {
     await store.close();
     dirs.cleanup();
   }
-  return rows;
+  return { ...crypto, insert, wssRoundTrip: await wssRoundTrip(2000) };
 }

@@ -10,13 +10,13 @@
  * and announcement, and a periodic announcement arriving first would flatter the numbers.
  */
 import { performance } from 'node:perf_hooks';
-import { ANNOUNCE_INTERVAL_MS } from '../main/core/discovery/discovery';
 import { RATE_LIMIT_PER_SECOND } from '../main/core/discovery/rate-limiter';
 import type { ParleyNode } from '../main/core/node';
 import { tempDirs } from '../main/core/testing/temp-dir';
-import { peersOf, testNodes } from '../main/core/testing/test-nodes';
-import { randomTestPort, waitFor } from '../main/core/testing/wait';
+import { peersOf } from '../main/core/testing/test-nodes';
+import { waitFor } from '../main/core/testing/wait';
 import type { PeerInfo } from '../shared/api';
+import { lanNodes } from './lan-nodes';
 import { sampleArrivals, type Arrival, type DiscoveryTimes } from './newcomers';
 
 /**
@@ -63,14 +63,8 @@ export async function discoveryOnLoopback(
   warmUp = 2,
 ): Promise<DiscoveryTimes> {
   const dirs = tempDirs();
-  const nodes = testNodes(dirs);
-  const groupPort = randomTestPort();
-  const discovery = {
-    interfaces: ['127.0.0.1'],
-    port: groupPort,
-    announceIntervalMs: ANNOUNCE_INTERVAL_MS,
-  };
-  const node = (name: string): ParleyNode => nodes.lanNode(name, groupPort, { discovery });
+  const nodes = lanNodes(dirs);
+  const node = (name: string): ParleyNode => nodes.node(name);
   try {
     const running = Array.from({ length: residents }, (_, i) => node(`Resident ${i + 1}`));
     await Promise.all(running.map((r) => r.start()));

@@ -9,7 +9,15 @@ import type { Latency, LatencyRow } from './latency';
 export const DISCOVERY_P50_GOAL_MS = 100;
 export const LINK_SETUP_GOAL_RATIO = 2;
 
-const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
+export const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
+
+/**
+ * A measured ratio against the goal's ratio: "2.86 × bare: **not met**". `atMost`: the ratio
+ * must not exceed the goal's (a cost); otherwise it must reach it (a rate).
+ */
+export function ratioVerdict(ratio: number, goal: number, of: string, atMost = true): string {
+  return `${ratio.toFixed(2)} × ${of}: ${verdict(atMost ? ratio <= goal : ratio >= goal)}`;
+}
 
 /**
  * Discovery: the p50 as a fraction of the goal. The start-up query leaves inside start(), so a
@@ -33,7 +41,7 @@ export function linkRow(l: Latency, bare: Latency): LatencyRow {
   return {
     ...l,
     goal: `≤ ${LINK_SETUP_GOAL_RATIO} × bare handshake`,
-    againstGoal: `${ratio.toFixed(2)} × bare: ${verdict(ratio <= LINK_SETUP_GOAL_RATIO)}`,
+    againstGoal: ratioVerdict(ratio, LINK_SETUP_GOAL_RATIO, 'bare'),
   };
 }
 
