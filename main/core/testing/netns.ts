@@ -4,8 +4,8 @@
  * 10.213.77.0/24. Nothing is created in, or routed to, the machine's own network: every address
  * lives only inside these namespaces, so traffic between test hosts never leaves them.
  *
- * Needs root and iproute2. Every namespace is named `parley-<run id>-…`, so leftovers of a
- * crashed run can be found and deleted (`removeStaleLans`).
+ * Needs root and iproute2. Every namespace is named `parley-<pid>-<random>-…`, so leftovers of a
+ * crashed run can be found and deleted (`removeStaleLans`) without touching a running one.
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
@@ -48,11 +48,15 @@ function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/**
+ * Deletes the namespaces of test LANs whose process is gone (a crashed run). Namespaces of a
+ * process that still runs are left alone: test files run in parallel, each with its own LAN.
+ */
 export function removeStaleLans(): void {
   const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0];
-    if (name?.startsWith(PREFIX)) {
+    if (name?.startsWith(PREFIX) && !ownerAlive(name)) {
       try {
         ip('netns', 'del', name);
       } catch {
@@ -62,8 +66,20 @@ export function removeStaleLans(): void {
   }
 }
 
+/** Whether the process that made this namespace (`parley-<pid base 36>-<random>-…`) runs. */
+function ownerAlive(name: string): boolean {
+  const pid = parseInt(name.slice(PREFIX.length).split('-')[0] ?? '', 36);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createTestLan(hostCount: number): TestLan {
-  const run = `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
+  const run = `${process.pid.toString(36)}-${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
   const switchNs = `${PREFIX}${run}-sw`;
   const created: string[] = [];
   const hosts: LanHost[] = [];
