@@ -88,6 +88,9 @@ export interface RoomServiceOptions {
   rotation?: Partial<RotationPolicy>;
 }
 
+/** How long room.updated waits to gather a burst of incoming messages, in ms. */
+const ANNOUNCE_DEBOUNCE_MS = 100;
+
 /** Rejections that more of the control log may turn into acceptance. */
 const WAITING_FOR_OPS = new Set(['unknown-epoch', 'not-a-holder', 'no-key']);
 
@@ -159,6 +162,22 @@ export function createRoomService(options: RoomServiceOptions) {
 
   async function detailsOf(entry: RoomEntry): Promise<RoomDetails> {
     return roomDetails(await summaryOf(entry), entry.state, view);
+  }
+
+  /**
+   * One room.updated for a burst of messages instead of one per message: the unread count it
+   * carries is a query, and a catch-up brings thousands of messages.
+   */
+  const announcing = new Set<string>();
+  function announceSoon(entry: RoomEntry): void {
+    if (announcing.has(entry.roomId)) return;
+    announcing.add(entry.roomId);
+    later(ANNOUNCE_DEBOUNCE_MS, () => {
+      announcing.delete(entry.roomId);
+      announce(entry).catch((err: unknown) =>
+        log.warn('rooms.announce_failed', { room: entry.roomId, err: String(err) }),
+      );
+    });
   }
 
   async function announce(entry: RoomEntry): Promise<void> {
@@ -399,6 +418,7 @@ export function createRoomService(options: RoomServiceOptions) {
     }
     const now = Date.now();
     const records: MessageRecord[] = [];
+    const epochOf = new Map<string, string>();
     let waitingForOps = false;
     for (const bytes of envelopes) {
       const decoded = decodeEnvelope(bytes);
@@ -420,6 +440,7 @@ export function createRoomService(options: RoomServiceOptions) {
         continue;
       }
       records.push(toMessageRecord(opened.message, now));
+      epochOf.set(opened.message.id, opened.message.epochId);
     }
     if (records.length === 0) return { added: 0, gap: waitingForOps };
     const newIds = new Set(await store.addMessages(records));
@@ -431,14 +452,13 @@ export function createRoomService(options: RoomServiceOptions) {
       const have = entry.contiguous.get(m.sender) ?? 0;
       if (m.seq === have + 1) entry.contiguous.set(m.sender, m.seq);
       else if (m.seq > have + 1) gap = true;
-      const decoded = decodeEnvelope(m.envelope);
-      if (decoded.ok && decoded.envelope.header.epoch === current) entry.epochMessages++;
+      if (epochOf.get(m.id) === current) entry.epochMessages++;
       options.emit('message.received', messageInfo(m, view));
     }
     if (newIds.size > 0) {
       // Contiguity after a gap is filled is cheapest to read back from the store.
       if (gap || records.some((m) => !newIds.has(m.id))) await refreshContiguous(entry);
-      await announce(entry);
+      announceSoon(entry);
     }
     return { added: newIds.size, gap: gap || waitingForOps };
   }

@@ -217,6 +217,36 @@ export function createRoomSync(options: RoomSyncOptions) {
     }
   }
 
+  /* ---- pushed messages: group commit ---- */
+
+  const inboxes = new Map<string, { envelopes: Uint8Array[]; from: Set<Link> }>();
+
+  /**
+   * Envelopes pushed while a room's previous batch is being verified and committed wait and
+   * go in together: one transaction (one fsync) for a burst instead of one per message.
+   */
+  async function inbox(roomId: string, envelopes: Uint8Array[], link: Link): Promise<void> {
+    const waiting = inboxes.get(roomId);
+    if (waiting) {
+      waiting.envelopes.push(...envelopes);
+      waiting.from.add(link);
+      return;
+    }
+    const box = { envelopes: [...envelopes], from: new Set([link]) };
+    inboxes.set(roomId, box);
+    try {
+      while (box.envelopes.length > 0 && !closed) {
+        const batch = box.envelopes.splice(0, SYNC_BATCH_MAX);
+        const from = [...box.from];
+        box.from.clear();
+        const { gap } = await rooms.ingestEnvelopes(roomId, batch, from[0]!.peer.deviceId);
+        if (gap) for (const l of from) scheduleSync(l, roomId);
+      }
+    } finally {
+      inboxes.delete(roomId);
+    }
+  }
+
   /* ---- answering ---- */
 
   const entryFor = (roomId: string): RoomEntry => {
@@ -419,12 +449,11 @@ export function createRoomSync(options: RoomSyncOptions) {
         // A room new to us (an invitation) has history to fetch; a gap has ops to fetch.
         if (missingParents || (!known && added > 0)) scheduleSync(link, push.room);
       }),
-      links.onPush(MSG.messagesPush, async (body, link) => {
+      links.onPush(MSG.messagesPush, (body, link) => {
         const push = MessagesPush.parse(body);
         const entry = rooms.book.get(push.room);
         if (!entry?.state.members.has(link.peer.deviceId)) return;
-        const { gap } = await rooms.ingestEnvelopes(push.room, push.envelopes, link.peer.deviceId);
-        if (gap) scheduleSync(link, push.room);
+        return inbox(push.room, push.envelopes, link);
       }),
       links.onPush(HEADS, (body, link) => {
         // Heads come on link-up and when the sender has just learnt we are members: a moment to
