@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PARLEY_BIN } from '../main/cli/testing/run-cli';
+import { serveArgsOnLan, type LanServeOptions } from '../main/cli/testing/lan-cli';
 import type { LanHost, TestLan } from '../main/core/testing/netns';
 import { WAIT_TIMEOUT_MS, waitFor } from '../main/core/testing/wait';
 
@@ -43,11 +43,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export interface ServeOptions {
-  dataDir: string;
-  name: string;
-  announceIntervalMs: number;
-}
+export type ServeOptions = LanServeOptions;
 
 export async function serveIn(
   lan: TestLan,
@@ -57,22 +53,7 @@ export async function serveIn(
   const child = lan.spawnIn(
     host,
     process.execPath,
-    [
-      PARLEY_BIN,
-      'serve',
-      '--json',
-      '--data-dir',
-      opts.dataDir,
-      '--name',
-      opts.name,
-      '--port',
-      '0',
-      // Pinned to the namespace's own address: nothing reaches the machine's real network.
-      '--discovery-interface',
-      host.address,
-      '--announce-interval',
-      String(opts.announceIntervalMs),
-    ],
+    serveArgsOnLan(host, opts),
     // Debug, for the discovery events (info has no line for a peer heard).
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_LOG_LEVEL: 'debug' } },
   );

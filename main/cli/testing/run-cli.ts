@@ -47,15 +47,21 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
+  child.on('close', () => children.delete(child));
+  return { child, ...watchCli(child) };
+}
+
+/**
+ * Collects the output of a started `parley` child (its stdout and stderr must be pipes):
+ * `result` resolves when it exits, `firstLine` once it has printed one line.
+ */
+export function watchCli(child: ChildProcess) {
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const result = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   /** Resolves with the first stdout line, once it has been printed. */
   const firstLine = new Promise<string>((resolve, reject) => {
@@ -63,14 +69,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
       const nl = stdout.indexOf('\n');
       if (nl >= 0) resolve(stdout.slice(0, nl));
     };
-    child.stdout.on('data', check);
+    child.stdout!.on('data', check);
     void result.then((r) =>
       reject(new Error(`parley exited (${r.code}) before printing: ${r.stderr}`)),
     );
   });
   // Tests that never ask for the first line must not see an unhandled rejection.
   firstLine.catch(() => {});
-  return { child, result, firstLine };
+  return { result, firstLine };
 }
 
 export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
