@@ -12,13 +12,13 @@
  * - `<dataDir>/api.json` says where the API listens, so that the CLI can find a running node.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../../../shared/api';
 import type { ErrorCode } from '../../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-file';
 import type { Logger } from '../log/logger';
+import { isLoopbackHost, newSecret, sameSecret } from './loopback-guard';
 import type { ApiRouter } from './router';
 
 export const API_TOKEN_FILE = 'api-token';
@@ -58,7 +58,7 @@ export function loadOrCreateApiToken(dataDir: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   writeFileAtomic(path, token + '\n', 0o600);
   return token;
 }
@@ -66,16 +66,12 @@ export function loadOrCreateApiToken(dataDir: string): string {
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApiServer> {
   const { router, dataDir, logger: log } = options;
   const token = loadOrCreateApiToken(dataDir);
-  const tokenBytes = Buffer.from(`Bearer ${token}`);
   const streams = new Set<ServerResponse>();
   let port = 0;
 
-  const authorized = (req: IncomingMessage): boolean => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
-  };
-  const hostAllowed = (req: IncomingMessage): boolean =>
-    req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
+  const authorized = (req: IncomingMessage): boolean =>
+    sameSecret(req.headers.authorization ?? '', `Bearer ${token}`);
+  const hostAllowed = (req: IncomingMessage): boolean => isLoopbackHost(req.headers.host, port);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!hostAllowed(req))
