@@ -127,6 +127,7 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
     window = createMainWindow({
       preloadPath: path.join(mainDir, '..', 'preload', 'index.cjs'),
       location,
+      dataDir,
       log,
     });
     disposeIpc = registerIpc({ router: node.api, window, location, log });

@@ -5,28 +5,46 @@
  * security on, no <webview>, no insecure content; it sees only what the preload exposes
  * (window.parley). It cannot navigate away from the app or open windows (guard.ts), its
  * session refuses remote content and permissions and enforces the CSP (session-policy.ts).
- * The window is shown only once the page has rendered, so it never flashes empty.
+ * The window is shown only once the page has rendered, so it never flashes empty. It opens
+ * where it was last closed, on a display that exists now (window-bounds.ts).
  */
-import { BrowserWindow, nativeTheme } from 'electron';
+import { BrowserWindow, nativeTheme, screen } from 'electron';
 import type { Logger } from '../core/log/logger';
 import type { AppLocation } from './app-location';
 import { guardWebContents } from './guard';
 import { applySessionPolicy } from './session-policy';
+import { loadWindowState, placeWindow, saveWindowState, trackWindowState } from './window-bounds';
+
+const SIZE = { width: 960, height: 680, minWidth: 420, minHeight: 420 };
 
 export interface MainWindowOptions {
   /** Absolute path of the built, CommonJS preload (out/preload/index.cjs). */
   preloadPath: string;
   location: AppLocation;
+  /** Where window-state.json is kept (the node's data dir). */
+  dataDir: string;
   log: Logger;
 }
 
-export function createMainWindow({ preloadPath, location, log }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({
+  preloadPath,
+  location,
+  dataDir,
+  log,
+}: MainWindowOptions): BrowserWindow {
+  const placement = placeWindow(
+    loadWindowState(dataDir, log),
+    {
+      workAreas: screen.getAllDisplays().map((d) => d.workArea),
+      primary: screen.getPrimaryDisplay().workArea,
+    },
+    SIZE,
+  );
   const window = new BrowserWindow({
     title: 'Parley',
-    width: 960,
-    height: 680,
-    minWidth: 420,
-    minHeight: 420,
+    ...placement.bounds,
+    minWidth: SIZE.minWidth,
+    minHeight: SIZE.minHeight,
     show: false,
     autoHideMenuBar: true,
     // Matches the page's background so the first paint does not flash the other theme.
@@ -49,7 +67,13 @@ export function createMainWindow({ preloadPath, location, log }: MainWindowOptio
   applySessionPolicy(window.webContents.session, location, log);
   guardWebContents(window.webContents, location, log);
 
-  window.once('ready-to-show', () => window.show());
+  const stopTracking = trackWindowState(window, (state) => saveWindowState(dataDir, state), log);
+  window.once('closed', stopTracking);
+  window.once('ready-to-show', () => {
+    // maximize() also shows a hidden window, so it waits for the first paint too.
+    if (placement.maximized) window.maximize();
+    window.show();
+  });
   window.webContents.on('render-process-gone', (_event, details) => {
     log.error('renderer_gone', { reason: details.reason, exitCode: details.exitCode });
   });
