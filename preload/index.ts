@@ -22,6 +22,7 @@ import {
   type ParleyApi,
 } from '../shared/api';
 import { fail } from '../shared/errors';
+import { forwardWindowFocus } from './window-focus';
 
 type Listener = (payload: unknown) => void;
 
@@ -62,3 +63,6 @@ const api: ParleyApi = {
 };
 
 contextBridge.exposeInMainWorld('parley', api);
+
+// window.focus() raises the desktop window, as in a browser (a notification click uses it).
+forwardWindowFocus({ contextBridge, ipcRenderer });

@@ -2,7 +2,8 @@
  * The desktop app's lifecycle around one Parley node.
  *
  * Guarantees:
- * - One instance per data folder: a second launch focuses the first window and exits.
+ * - One instance per data folder: a second launch brings the first window to the front and
+ *   exits.
  * - The node's data folder is Electron's userData ($PARLEY_DATA_DIR overrides it, for tests
  *   and for running two instances side by side).
  * - The window opens only after the node has started; if start-up fails, the user sees
@@ -11,9 +12,14 @@
  *   and the app exits only after that close has finished.
  * - Every web contents the app creates, not just our window, is sandboxed and can neither
  *   navigate away nor open windows.
+ * - While the window is open, a tray icon (Open / Quit) and the app badge show the unread
+ *   total of the rooms that are not muted; a notification click raises the window
+ *   (window-focus.ts tells how notifications work here).
  */
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
+import type { RoomSummary } from '../../shared/api';
+import type { ApiRouter } from '../core/api/router';
 import { DEFAULT_PEER_PORT, type NodeConfig, type ParleyNode } from '../core/node';
 import { defaultInterfaces } from '../core/discovery';
 import type { Logger } from '../core/log/logger';
@@ -22,7 +28,10 @@ import { guardWebContents } from './guard';
 import { registerIpc } from './ipc';
 import { resolveSqliteNativeBinding } from './native-binding';
 import { createSafeStorageKeyProtector } from './safe-storage';
-import { createMainWindow } from './window';
+import { createUnreadIndicator } from './tray';
+import { followUnreadTotal, type RoomEventSource } from './unread-count';
+import { createMainWindow, revealWindow } from './window';
+import { registerWindowFocusRequests } from './window-focus';
 
 export interface DesktopAppOptions {
   createNode: (config: NodeConfig) => ParleyNode;
@@ -53,16 +62,14 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
 
   let node: ParleyNode | undefined;
   let window: BrowserWindow | undefined;
-  let disposeIpc: (() => void) | undefined;
+  /** What undoes the wiring of the window to the node (IPC, focus requests, tray, badge). */
+  const disposers: Array<() => void> = [];
   let phase: 'running' | 'closing' | 'closed' = 'running';
 
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, location, log));
 
   app.on('second-instance', () => {
-    if (!window || window.isDestroyed()) return;
-    if (window.isMinimized()) window.restore();
-    window.show();
-    window.focus();
+    if (window) revealWindow(window);
   });
 
   app.on('window-all-closed', () => app.quit());
@@ -86,7 +93,7 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
   }
 
   async function closeNode(): Promise<void> {
-    disposeIpc?.();
+    for (const dispose of disposers.splice(0).reverse()) dispose();
     try {
       await node?.close();
     } catch (err) {
@@ -130,7 +137,24 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
       dataDir,
       log,
     });
-    disposeIpc = registerIpc({ router: node.api, window, location, log });
+    const shown = window;
+    disposers.push(
+      registerIpc({ router: node.api, window, location, log }),
+      registerWindowFocusRequests({ window, location, log }),
+    );
+    const unread = createUnreadIndicator({
+      onOpen: () => revealWindow(shown),
+      onQuit: () => app.quit(),
+      log,
+    });
+    disposers.push(
+      () => unread.destroy(),
+      followUnreadTotal(
+        roomEventsOf(node.api),
+        (total) => unread.setUnread(total),
+        (err) => log.warn('unread_list_failed', { err }),
+      ),
+    );
   }
 
   start().catch(async (err: unknown) => {
@@ -143,4 +167,17 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
     phase = 'closed';
     app.exit(1);
   });
+}
+
+/** The node's room list and events, as the unread counter wants them. */
+function roomEventsOf(router: ApiRouter): RoomEventSource {
+  return {
+    async listRooms() {
+      const result = await router.invoke('rooms.list', {});
+      if (!result.ok) throw new Error(result.error.message);
+      return result.value as RoomSummary[]; // checked against the contract by the router
+    },
+    onRoomUpdated: (listener) => router.on('room.updated', listener),
+    onRoomRemoved: (listener) => router.on('room.removed', listener),
+  };
 }

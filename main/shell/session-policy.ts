@@ -8,9 +8,11 @@
  * - No remote content: requests go only to the app's own files (file:, data:, blob:) or, in
  *   development, to the Vite dev server's origin (http and its HMR WebSocket). Anything else
  *   is cancelled and logged.
- * - Every permission request and check is denied, with one exception: writing text to the
- *   clipboard from the app's own page (the "copy device ID" button). Camera, microphone,
- *   notifications, geolocation, ... are all refused until a feature asks for one on purpose.
+ * - Every permission request and check is denied, with two exceptions, both only for the
+ *   app's own page in its top-level frame: writing text to the clipboard (the "copy device
+ *   ID" button) and notifications (new messages; Electron asks the request handler each time
+ *   one is shown, see window-focus.ts). Camera, microphone, geolocation, ... and every
+ *   permission asked by any other origin or by a subframe are refused.
  */
 import type { Session } from 'electron';
 import type { Logger } from '../core/log/logger';
@@ -18,7 +20,7 @@ import type { AppLocation } from './app-location';
 import { developmentCsp, PRODUCTION_CSP } from './csp';
 
 const LOCAL_SCHEMES = new Set(['file:', 'data:', 'blob:', 'devtools:']);
-const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write', 'notifications']);
 
 export function applySessionPolicy(session: Session, location: AppLocation, log: Logger): void {
   const devOrigin = location.devServerOrigin;
@@ -41,24 +43,33 @@ export function applySessionPolicy(session: Session, location: AppLocation, log:
   });
 
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const granted =
-      ALLOWED_PERMISSIONS.has(permission) &&
-      details.isMainFrame &&
-      location.isAppUrl(details.requestingUrl);
+    const granted = isPermissionGranted(permission, details, location);
     if (!granted) log.warn('permission_denied', { permission, url: details.requestingUrl });
     callback(granted);
   });
 
-  session.setPermissionCheckHandler((_contents, permission, _origin, details) => {
-    return (
-      ALLOWED_PERMISSIONS.has(permission) &&
-      details.isMainFrame &&
-      details.requestingUrl !== undefined &&
-      location.isAppUrl(details.requestingUrl)
-    );
-  });
+  session.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    isPermissionGranted(permission, details, location),
+  );
 
   session.setDevicePermissionHandler(() => false);
+}
+
+/**
+ * Whether a permission is granted: only the allowed ones, only to the app's own page, only in
+ * its top-level frame.
+ */
+export function isPermissionGranted(
+  permission: string,
+  frame: { isMainFrame: boolean; requestingUrl?: string | undefined },
+  location: Pick<AppLocation, 'isAppUrl'>,
+): boolean {
+  return (
+    ALLOWED_PERMISSIONS.has(permission) &&
+    frame.isMainFrame &&
+    frame.requestingUrl !== undefined &&
+    location.isAppUrl(frame.requestingUrl)
+  );
 }
 
 function isAllowedRequest(url: string, devHosts: ReadonlySet<string>): boolean {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { followUnreadTotal, unreadTotal, type Counted, type RoomEventSource } from './unread-count';
+import {
+  followUnreadTotal,
+  unreadLabel,
+  unreadTotal,
+  type Counted,
+  type RoomEventSource,
+} from './unread-count';
 
 const room = (id: string, unread: number, muted = false): Counted => ({ id, unread, muted });
 
@@ -86,5 +92,13 @@ describe('followUnreadTotal', () => {
     fake.update(room('b', 2));
     expect(totals).toEqual([1, 3]);
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('unreadLabel', () => {
+  it('says how many messages are unread, in words', () => {
+    expect(unreadLabel(0)).toBe('Parley');
+    expect(unreadLabel(1)).toBe('Parley: 1 unread message');
+    expect(unreadLabel(12)).toBe('Parley: 12 unread messages');
   });
 });

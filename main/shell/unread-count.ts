@@ -90,3 +90,9 @@ export function followUnreadTotal(
     offRemoved();
   };
 }
+
+/** The tray's tooltip for an unread total. */
+export function unreadLabel(total: number): string {
+  if (total <= 0) return 'Parley';
+  return `Parley: ${total} unread message${total === 1 ? '' : 's'}`;
+}

@@ -8,7 +8,7 @@
  * The window is shown only once the page has rendered, so it never flashes empty. It opens
  * where it was last closed, on a display that exists now (window-bounds.ts).
  */
-import { BrowserWindow, nativeTheme, screen } from 'electron';
+import { app, BrowserWindow, nativeTheme, screen } from 'electron';
 import type { Logger } from '../core/log/logger';
 import type { AppLocation } from './app-location';
 import { guardWebContents } from './guard';
@@ -83,4 +83,17 @@ export function createMainWindow({
 
   location.load(window).catch((err: unknown) => log.error('window_load_failed', { err }));
   return window;
+}
+
+/**
+ * Brings the window to the front from wherever it is: minimised, hidden, or behind other
+ * apps. Used by the tray, a second launch and a notification click.
+ */
+export function revealWindow(window: BrowserWindow): void {
+  if (window.isDestroyed()) return;
+  if (window.isMinimized()) window.restore();
+  if (!window.isVisible()) window.show();
+  // macOS does not activate an app that is not frontmost when one of its windows is focused.
+  if (process.platform === 'darwin') app.focus({ steal: true });
+  window.focus();
 }
