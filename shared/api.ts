@@ -218,8 +218,52 @@ export const MessageInfo = z.object({
   mine: z.boolean(),
   /** When this node stored it, ms since the epoch (local clock). */
   receivedAt: z.number(),
+  /**
+   * For this node's own messages: how many of the room's other current members are known to
+   * hold it, out of how many other current members there are. null for messages of others.
+   * Local bookkeeping (PROTOCOL.md §10.1): it only ever under-counts.
+   */
+  delivery: z.object({ delivered: z.number(), of: z.number() }).nullable(),
 });
 export type MessageInfo = z.infer<typeof MessageInfo>;
+
+/* ---- Settings ---- */
+
+/** An administratively scoped IPv4 multicast group, 239.x.y.z (RFC 2365). */
+export const DiscoveryGroup = z
+  .string()
+  .trim()
+  .refine(
+    (s) =>
+      /^239(\.\d{1,3}){3}$/.test(s) &&
+      s.split('.').every((n) => Number(n) <= 255 && n === String(Number(n))),
+    'The discovery group must be a multicast address of the form 239.x.y.z, each number from 0 to 255.',
+  );
+export const DISCOVERY_PORT_MIN = 1024;
+export const DISCOVERY_PORT_MAX = 65535;
+export const DiscoveryPort = z
+  .number()
+  .int('The discovery port must be a whole number.')
+  .min(
+    DISCOVERY_PORT_MIN,
+    `The discovery port must be from ${DISCOVERY_PORT_MIN} to ${DISCOVERY_PORT_MAX}.`,
+  )
+  .max(
+    DISCOVERY_PORT_MAX,
+    `The discovery port must be from ${DISCOVERY_PORT_MIN} to ${DISCOVERY_PORT_MAX}.`,
+  );
+
+export const Settings = z.object({
+  /** System notifications for new messages, for the whole app (rooms.setMuted mutes one room). */
+  notifications: z.boolean(),
+  /** The stored discovery group, applied at the next start; the one in use if none is stored. */
+  discoveryGroup: z.string(),
+  /** The stored discovery UDP port, applied at the next start; the one in use if none is stored. */
+  discoveryPort: z.number(),
+  /** The stored discovery group or port differs from what the running node uses. */
+  restartRequired: z.boolean(),
+});
+export type Settings = z.infer<typeof Settings>;
 
 const RoomArgs = z.object({ roomId: RoomId }).strict();
 const RoomPeerArgs = z.object({ roomId: RoomId, deviceId: DeviceId }).strict();
@@ -327,6 +371,18 @@ export const commands = {
       .strict(),
     result: z.array(MessageInfo),
   },
+  'settings.get': { args: NoArgs, result: Settings },
+  /** Changes the given settings only; discovery changes apply at the next start. */
+  'settings.update': {
+    args: z
+      .object({
+        notifications: z.boolean().optional(),
+        discoveryGroup: DiscoveryGroup.optional(),
+        discoveryPort: DiscoveryPort.optional(),
+      })
+      .strict(),
+    result: Settings,
+  },
 } as const;
 
 /** Every event the node pushes to its clients: name → payload schema. */
@@ -350,6 +406,16 @@ export const events = {
   }),
   /** A message was stored (sent here or received). */
   'message.received': MessageInfo,
+  /**
+   * Peers were learnt to hold more of this node's own messages (batched: one event per room
+   * for a burst). Each update is the message's new delivery state.
+   */
+  'message.delivery': z.object({
+    roomId: z.string(),
+    updates: z.array(z.object({ id: z.string(), delivered: z.number(), of: z.number() })),
+  }),
+  /** Settings changed (settings.update, from any client). */
+  'settings.updated': Settings,
   /** Catching up a room from a peer: how far along, and whether it is done. */
   'sync.progress': z.object({
     roomId: z.string(),

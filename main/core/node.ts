@@ -26,6 +26,13 @@ import { plainKeyProtector, type KeyProtector } from './identity/key-protector';
 import { defaultDisplayName, readProfile, writeProfile } from './identity/profile';
 import { createLogger, type Logger } from './log/logger';
 import { createSqliteStore } from './store/sqlite/sqlite-store';
+import {
+  createNodeSettings,
+  discoveryChannel,
+  readStoredSettings,
+  type DiscoveryChannel,
+  type NodeSettings,
+} from './settings/node-settings';
 import type { Store } from './store/store';
 
 export const DATABASE_FILE = 'parley.db';
@@ -71,9 +78,9 @@ export interface DiscoveryConfig {
   interfaces: string[];
   /** Link-local IPv6 interfaces (scope names). Default: none. */
   ipv6Interfaces?: string[];
-  /** Default 239.255.77.77. */
+  /** Default: the stored setting (settings.update), else 239.255.77.77. */
   group?: string;
-  /** Default 47777. */
+  /** Default: the stored setting (settings.update), else 47777. */
   port?: number;
   /** Default 5000 ms. */
   announceIntervalMs?: number;
@@ -94,6 +101,8 @@ export interface ParleyNode {
   readonly dataDir: string;
   /** The peer server's TCP port; 0 when the node is not running. */
   readonly peerPort: number;
+  /** The discovery group and port in use; undefined when discovery is off or not running. */
+  readonly discoveryChannel: DiscoveryChannel | undefined;
   /** Where the local REST API listens; undefined when it is off or the node is not running. */
   readonly localApi: { port: number; token: string } | undefined;
   start(): Promise<void>;
@@ -110,6 +119,8 @@ interface Running {
   peers: PeerService;
   rooms: RoomService;
   roomSync: RoomSync;
+  settings: NodeSettings;
+  channel: DiscoveryChannel;
   name: string;
   startedAt: number;
 }
@@ -173,6 +184,8 @@ export function createNode(config: NodeConfig): ParleyNode {
       'messages.send': ({ roomId, text }) => need().rooms.send(roomId, text),
       'messages.history': (args) => need().rooms.history(args),
       'messages.search': (args) => need().rooms.search(args),
+      'settings.get': () => need().settings.get(),
+      'settings.update': (args) => need().settings.update(args),
       'node.status': (): NodeStatus => {
         const r = need();
         return {
@@ -248,6 +261,11 @@ export function createNode(config: NodeConfig): ParleyNode {
       const links = await startLinks(identity, instanceId, currentName);
       acquired.push(() => links.close());
       const discoveryConfig = config.discovery;
+      // Flags and config win; otherwise what settings.update stored for this start.
+      const channel = discoveryChannel(
+        discoveryConfig ? discoveryConfig : {},
+        await readStoredSettings(store, log.child('settings')),
+      );
       const discovery = discoveryConfig
         ? createDiscovery({
             identity,
@@ -261,8 +279,8 @@ export function createNode(config: NodeConfig): ParleyNode {
                 ...(discoveryConfig.ipv6Interfaces
                   ? { ipv6Interfaces: discoveryConfig.ipv6Interfaces }
                   : {}),
-                ...(discoveryConfig.group ? { group: discoveryConfig.group } : {}),
-                ...(discoveryConfig.port ? { port: discoveryConfig.port } : {}),
+                group: channel.group,
+                port: channel.port,
               }),
             ...(discoveryConfig.announceIntervalMs
               ? { announceIntervalMs: discoveryConfig.announceIntervalMs }
@@ -303,6 +321,12 @@ export function createNode(config: NodeConfig): ParleyNode {
       });
       acquired.push(() => rooms.close());
       acquired.push(() => roomSync.close());
+      const settings = createNodeSettings({
+        store,
+        logger: log.child('settings'),
+        inUse: channel,
+        emit: (value) => api.emit('settings.updated', value),
+      });
       await rooms.start(roomSync.network);
       roomSync.start();
       await discovery?.start();
@@ -326,6 +350,8 @@ export function createNode(config: NodeConfig): ParleyNode {
         peers,
         rooms,
         roomSync,
+        settings,
+        channel,
         name,
         startedAt: Date.now(),
       };
@@ -379,6 +405,9 @@ export function createNode(config: NodeConfig): ParleyNode {
     },
     get peerPort() {
       return running?.links.port ?? 0;
+    },
+    get discoveryChannel() {
+      return running?.discovery ? running.channel : undefined;
     },
     get localApi() {
       const server = running?.localApi;

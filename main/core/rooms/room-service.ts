@@ -50,6 +50,7 @@ import {
 import { exclusive, newRoomEntry, refold, type RoomEntry } from './room-book';
 import type { RoomState } from './room-state';
 import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
+import { createDeliveryTracker } from './delivery';
 
 export interface RotationPolicy {
   /** Rotate after this many messages in one epoch (counted since the node started). */
@@ -70,6 +71,8 @@ export interface RoomNetwork {
   broadcastEnvelope(entry: RoomEntry, bytes: Uint8Array): void;
   /** Members new to this node's view: sync with them (they may have been refused before). */
   membersAdded(entry: RoomEntry, deviceIds: string[]): void;
+  /** Tells these senders (those linked) how far this node now holds their messages. */
+  confirmHeld(entry: RoomEntry, senders: ReadonlySet<string>): void;
   /** Asks a linked peer for a room's ops we lack (a gap), then for its messages. */
   requestSync(roomId: string, deviceId: string): void;
   isLinked(deviceId: string): boolean;
@@ -120,6 +123,19 @@ export function createRoomService(options: RoomServiceOptions) {
     log.debug('rooms.rejected', { reason, ...detail });
   };
 
+  const deliveries = createDeliveryTracker({
+    store,
+    me,
+    logger: log,
+    members: (roomId) => book.get(roomId)?.state.members,
+    senders: (roomId) => {
+      const s = book.get(roomId)?.state;
+      return s ? [...s.members.keys(), ...s.departed.keys()] : [];
+    },
+    sentUpTo: (roomId) => book.get(roomId)?.contiguous.get(me) ?? 0,
+    emit: (payload) => options.emit('message.delivery', payload),
+  });
+
   const view: ViewContext = {
     me,
     nameOf: (id) => {
@@ -131,6 +147,7 @@ export function createRoomService(options: RoomServiceOptions) {
       return options.peerName(id) ?? id.slice(0, 7);
     },
     isOnline: (id) => network?.isLinked(id) ?? false,
+    delivery: (roomId, seq) => deliveries.deliveryOf(roomId, seq),
   };
 
   function entryOf(roomId: string): RoomEntry {
@@ -248,6 +265,8 @@ export function createRoomService(options: RoomServiceOptions) {
     if (currentEpoch(s)?.id !== currentEpoch(before)?.id) entry.epochMessages = 0;
     const added = [...s.members.keys()].filter((id) => id !== me && !before.members.has(id));
     if (added.length > 0) network?.membersAdded(entry, added);
+    if (added.length > 0 || [...before.members.keys()].some((id) => !s.members.has(id)))
+      deliveries.membersChanged(entry.roomId);
     const wasMember = before.members.has(me);
     if (wasMember && !s.members.has(me)) {
       const d = s.departed.get(me);
@@ -446,8 +465,10 @@ export function createRoomService(options: RoomServiceOptions) {
     const newIds = new Set(await store.addMessages(records));
     let gap = false;
     const current = currentEpoch(entry.state)?.id;
+    const senders = new Set<string>();
     for (const m of records) {
       if (!newIds.has(m.id)) continue;
+      if (m.sender !== me) senders.add(m.sender);
       entry.clock = Math.max(entry.clock, m.lamport);
       const have = entry.contiguous.get(m.sender) ?? 0;
       if (m.seq === have + 1) entry.contiguous.set(m.sender, m.seq);
@@ -459,6 +480,8 @@ export function createRoomService(options: RoomServiceOptions) {
       // Contiguity after a gap is filled is cheapest to read back from the store.
       if (gap || records.some((m) => !newIds.has(m.id))) await refreshContiguous(entry);
       announceSoon(entry);
+      // Stored, so it can be told: the senders learn their messages were delivered here.
+      network?.confirmHeld(entry, senders);
     }
     return { added: newIds.size, gap: gap || waitingForOps };
   }
@@ -608,6 +631,7 @@ export function createRoomService(options: RoomServiceOptions) {
       await refreshContiguous(entry);
       entry.clock = Math.max(entry.clock, await store.maxLamport(record.id));
       book.set(record.id, entry);
+      await deliveries.load(record.id);
     }
   }
 
@@ -616,6 +640,7 @@ export function createRoomService(options: RoomServiceOptions) {
     for (const t of timers) clearTimeout(t);
     timers.clear();
     await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));
+    await deliveries.close();
     network = undefined;
   }
 
@@ -626,6 +651,8 @@ export function createRoomService(options: RoomServiceOptions) {
     rejects,
     ingestOps,
     ingestEnvelopes,
+    /** A peer is known to hold this node's messages 1..heldUpTo of a room (delivery.ts). */
+    learnDelivery: deliveries.learn,
     addMember,
     summaryOf,
     detailsOf,

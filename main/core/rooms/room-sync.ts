@@ -55,7 +55,11 @@ const JoinResponse = z
 /** What a request handler answers: plain data for the CBOR encoder (byte arrays of any buffer). */
 type WireAnswer = Record<string, unknown>;
 
+/** push `{room, held}`: "I hold your messages 1..held of this room", after storing them. */
+const HeldPush = z.object({ room: RandomIdHex, held: z.number().int().min(1) }).strict();
+
 const HEADS = 'rooms.heads';
+const HELD = 'rooms.held';
 const IDENTITY_KEY = 'rooms.identity';
 const REQUEST_TIMEOUT_MS = 15_000;
 /**
@@ -139,6 +143,14 @@ export function createRoomSync(options: RoomSyncOptions) {
         if (!link) continue;
         scheduleSync(link, entry.roomId);
         pushTo(link, HEADS, { room: entry.roomId, heads: entry.state.heads.slice(0, 64) });
+      }
+    },
+    confirmHeld(entry, senders) {
+      for (const sender of senders) {
+        const link = links.link(sender);
+        const held = entry.contiguous.get(sender) ?? 0;
+        if (link && held > 0 && entry.state.members.has(sender))
+          pushTo(link, HELD, { room: entry.roomId, held });
       }
     },
     requestSync(roomId, deviceId) {
@@ -278,6 +290,8 @@ export function createRoomSync(options: RoomSyncOptions) {
     const req = SyncMessagesRequest.parse(body);
     const entry = entryFor(req.room);
     if (!entry.state.members.has(link.peer.deviceId)) throw new ParleyError('NOT_A_MEMBER');
+    // The asker's version vector says how far it holds our own messages.
+    if (Object.hasOwn(req.vv, me)) rooms.learnDelivery(req.room, link.peer.deviceId, req.vv[me]!);
     const found = await store.listMessagesAfter(req.room, req.vv, req.limit + 1);
     return {
       envelopes: found.slice(0, req.limit).map((m) => m.envelope),
@@ -460,6 +474,10 @@ export function createRoomSync(options: RoomSyncOptions) {
         // sync (ops we lack, and messages that may have been refused to us before).
         const push = HeadsPush.parse(body);
         scheduleSync(link, push.room);
+      }),
+      links.onPush(HELD, (body, link) => {
+        const push = HeldPush.parse(body);
+        rooms.learnDelivery(push.room, link.peer.deviceId, push.held);
       }),
       links.handle(MSG.syncOps, answerSyncOps),
       links.handle(MSG.syncMessages, answerSyncMessages),

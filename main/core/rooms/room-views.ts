@@ -17,6 +17,8 @@ export interface ViewContext {
   /** Display name of a device: a member's name in the room, else a known peer's, else short ID. */
   nameOf(deviceId: string): string;
   isOnline(deviceId: string): boolean;
+  /** For an own message: how many other current members hold it, of how many (delivery.ts). */
+  delivery(roomId: string, seq: number): { delivered: number; of: number };
 }
 
 export function roomSummary(
@@ -87,5 +89,6 @@ export function messageInfo(m: MessageRecord, ctx: ViewContext): MessageInfo {
     seq: m.seq,
     mine: m.sender === ctx.me,
     receivedAt: m.receivedAt,
+    delivery: m.sender === ctx.me ? ctx.delivery(m.roomId, m.seq) : null,
   };
 }

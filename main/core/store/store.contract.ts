@@ -850,9 +850,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           message({ roomId, seq: 1, text: `wombat in ${roomId}` }),
           message({ roomId, sender: BOB, seq: 1 }),
         ]);
+        await store.raiseDeliveries([{ roomId, peer: BOB, heldUpTo: 1 }]);
       };
 
-      it('removes the room, its ops, keys and messages, and nothing of other rooms', async () => {
+      it('removes the room, its ops, keys, messages and deliveries, and nothing of other rooms', async () => {
         await seedRoom(ROOM_A);
         await seedRoom(ROOM_B);
         await store.deleteRoom(ROOM_A);
@@ -863,6 +864,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.countMessages(ROOM_A)).toBe(0);
         expect(await store.versionVector(ROOM_A)).toEqual({});
         expect(await store.maxLamport(ROOM_A)).toBe(0);
+        expect(await store.listDeliveries(ROOM_A)).toEqual([]);
         const found = await store.searchMessages('wombat', { limit: 10 });
         expect(found.map((m) => m.roomId)).toEqual([ROOM_B]);
 
@@ -870,6 +872,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.listControlOps(ROOM_B)).toHaveLength(2);
         expect(await store.listRoomKeys(ROOM_B)).toHaveLength(1);
         expect(await store.countMessages(ROOM_B)).toBe(2);
+        expect(await store.listDeliveries(ROOM_B)).toEqual([
+          { roomId: ROOM_B, peer: BOB, heldUpTo: 1 },
+        ]);
       });
 
       it('forgets for good: the same ops, key and messages are new again', async () => {
@@ -888,6 +893,51 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.addMessages([message({ seq: 1 })]);
         await store.deleteRoom(ROOM_A);
         expect(await store.countMessages(ROOM_A)).toBe(0);
+      });
+    });
+
+    describe('delivery records', () => {
+      const CAROL = 'CAROL-DEVICE';
+      const held = (peer: string, heldUpTo: number, roomId = ROOM_A) => ({
+        roomId,
+        peer,
+        heldUpTo,
+      });
+
+      it('knows of no deliveries in a new room', async () => {
+        expect(await store.listDeliveries(ROOM_A)).toEqual([]);
+        expect(await store.raiseDeliveries([])).toEqual([]);
+      });
+
+      it('stores a record per room and peer, listed by peer, and nothing in other rooms', async () => {
+        const raised = await store.raiseDeliveries([
+          held(CAROL, 2),
+          held(BOB, 5),
+          held(BOB, 9, ROOM_B),
+        ]);
+        expect(raised).toEqual([held(CAROL, 2), held(BOB, 5), held(BOB, 9, ROOM_B)]);
+        expect(await store.listDeliveries(ROOM_A)).toEqual([held(BOB, 5), held(CAROL, 2)]);
+        expect(await store.listDeliveries(ROOM_B)).toEqual([held(BOB, 9, ROOM_B)]);
+      });
+
+      it('only ever raises a record, and reports only what went up', async () => {
+        await store.raiseDeliveries([held(BOB, 5)]);
+        const raised = await store.raiseDeliveries([
+          held(BOB, 3),
+          held(BOB, 5),
+          held(BOB, 7),
+          held(BOB, 6),
+          held(CAROL, 0),
+        ]);
+        expect(raised).toEqual([held(BOB, 7), held(CAROL, 0)]);
+        expect(await store.listDeliveries(ROOM_A)).toEqual([held(BOB, 7), held(CAROL, 0)]);
+      });
+
+      it('keeps what it was told after a close and an open', async () => {
+        await store.raiseDeliveries([held(BOB, 4)]);
+        await store.close();
+        await store.open();
+        expect(await store.listDeliveries(ROOM_A)).toEqual([held(BOB, 4)]);
       });
     });
 

@@ -113,6 +113,18 @@ export interface SearchOptions {
   limit: number;
 }
 
+/**
+ * Delivery knowledge: what one peer is known to hold of this node's own messages in one room.
+ * Local bookkeeping (PROTOCOL.md §10.1), never sent to anyone.
+ */
+export interface DeliveryRecord {
+  roomId: string;
+  /** The peer's device ID. */
+  peer: string;
+  /** The highest seq n such that the peer holds this node's messages 1..n of the room. */
+  heldUpTo: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
 
@@ -141,8 +153,8 @@ export interface Store {
   /** Ordered by createdAt, then ID. */
   listRooms(): Promise<RoomRecord[]>;
   /**
-   * Removes the room with its control ops, keys and messages, in one transaction ("leave and
-   * forget"). Does nothing when nothing of the room is stored.
+   * Removes the room with its control ops, keys, messages and delivery records, in one
+   * transaction ("leave and forget"). Does nothing when nothing of the room is stored.
    */
   deleteRoom(roomId: string): Promise<void>;
 
@@ -219,4 +231,14 @@ export interface Store {
    * the room's (sender, seq) index, and never loads the messages themselves.
    */
   versionVector(roomId: string): Promise<Record<string, number>>;
+
+  /**
+   * Raises delivery records in one transaction: each (roomId, peer) is set to `heldUpTo` when
+   * that is higher than what is stored (or nothing is), and is never lowered. Returns the
+   * records that raised something, in input order (of several for one (roomId, peer) in a
+   * batch, each that is higher than all before it counts).
+   */
+  raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]>;
+  /** The room's delivery records, ordered by peer. */
+  listDeliveries(roomId: string): Promise<DeliveryRecord[]>;
 }

@@ -6,7 +6,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'vitest';
 import type { ParleyNode } from '../../node';
-import type { CommandArgs, CommandName, CommandResult, MessageInfo } from '../../../../shared/api';
+import type {
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  MessageInfo,
+  RoomDetails,
+} from '../../../../shared/api';
 import { ParleyError } from '../../../../shared/errors';
 import { peerRow } from '../../testing/test-nodes';
 import { waitFor } from '../../testing/wait';
@@ -42,6 +48,25 @@ export async function allLinked(nodes: ParleyNode[]): Promise<void> {
           async () => (await peerRow(a, b.identity.deviceId))?.linked,
           `a link between two nodes`,
         );
+}
+
+/**
+ * Starts the nodes, waits until all are linked, and makes a room of the first node with every
+ * other node in it, waiting until each of them has it.
+ */
+export async function startWithRoom(nodes: ParleyNode[], name: string): Promise<RoomDetails> {
+  await Promise.all(nodes.map((n) => n.start()));
+  await allLinked(nodes);
+  const [owner, ...others] = nodes as [ParleyNode, ...ParleyNode[]];
+  const room = await call(owner, 'rooms.create', { name });
+  for (const n of others)
+    await call(owner, 'rooms.invite', { roomId: room.id, deviceId: n.identity.deviceId });
+  for (const n of others)
+    await waitFor(
+      async () => (await n.api.invoke('rooms.get', { roomId: room.id })).ok,
+      'the room at every member',
+    );
+  return room;
 }
 
 /** What can answer API commands: a node (see `apiOf`), or a client of a node's local API. */

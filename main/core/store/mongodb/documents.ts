@@ -9,6 +9,7 @@
 import { Binary } from 'mongodb';
 import type {
   ControlOpRecord,
+  DeliveryRecord,
   MessageRecord,
   PeerRecord,
   RoomKeyRecord,
@@ -24,6 +25,7 @@ export type RoomDoc = RoomRecord;
 export type ControlOpDoc = Omit<ControlOpRecord, 'bytes'> & { bytes: Binary };
 export type RoomKeyDoc = Omit<RoomKeyRecord, 'key'> & { key: Binary };
 export type MessageDoc = Omit<MessageRecord, 'envelope'> & { envelope: Binary };
+export type DeliveryDoc = DeliveryRecord;
 
 /** Thrown by the converters; the store reports it as STORE_CORRUPT. */
 export class BadDocumentError extends Error {
@@ -127,4 +129,11 @@ export function messageFromDoc(doc: MessageDoc): MessageRecord {
     text: doc.text,
     receivedAt: doc.receivedAt,
   };
+}
+
+export function deliveryFromDoc(doc: DeliveryDoc): DeliveryRecord {
+  if (!Number.isSafeInteger(doc.heldUpTo) || doc.heldUpTo < 0) {
+    throw new BadDocumentError(`the delivery record of ${doc.peer} in room ${doc.roomId}`);
+  }
+  return { roomId: doc.roomId, peer: doc.peer, heldUpTo: doc.heldUpTo };
 }

@@ -33,6 +33,7 @@ import type { Logger } from '../../log/logger';
 import { conflictingKeyError, sameBytes, toLimit } from '../backend-rules';
 import type {
   ControlOpRecord,
+  DeliveryRecord,
   MessagePage,
   MessageRecord,
   PeerRecord,
@@ -46,6 +47,7 @@ import {
   bytesOf,
   controlOpFromDoc,
   controlOpToDoc,
+  deliveryFromDoc,
   messageFromDoc,
   messageToDoc,
   peerFromDoc,
@@ -57,6 +59,7 @@ import {
 } from './documents';
 import type {
   ControlOpDoc,
+  DeliveryDoc,
   MessageDoc,
   PeerDoc,
   RoomDoc,
@@ -125,6 +128,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // 'none': no stemming and no stop words, so "and" is a word like any other (as in SQLite).
     { key: { text: 'text' }, name: 'text', default_language: 'none' },
   ],
+  // The unique index is what keeps a delivery record from going down (raiseDeliveries).
+  deliveries: [{ key: { roomId: 1, peer: 1 }, name: 'room_peer', unique: true }],
 };
 
 interface Collections {
@@ -134,6 +139,7 @@ interface Collections {
   controlOps: Collection<ControlOpDoc>;
   roomKeys: Collection<RoomKeyDoc>;
   messages: Collection<MessageDoc>;
+  deliveries: Collection<DeliveryDoc>;
 }
 
 interface Connection {
@@ -400,6 +406,7 @@ class MongoStore implements Store {
         await c.messages.deleteMany({ roomId }, { session });
         await c.controlOps.deleteMany({ roomId }, { session });
         await c.roomKeys.deleteMany({ roomId }, { session });
+        await c.deliveries.deleteMany({ roomId }, { session });
         await c.rooms.deleteOne({ id: roomId }, { session });
       }),
     );
@@ -598,6 +605,62 @@ class MongoStore implements Store {
       return Object.fromEntries(tops.map((row) => [row._id, row.top]));
     });
   }
+
+  async raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]> {
+    return this.use(async (c, connection) => {
+      if (records.length === 0) return [];
+      // Computed afresh on each try: inTransaction may run this more than once.
+      return this.atomically(connection, async (session) => {
+        const raised: DeliveryRecord[] = [];
+        for (const record of records) {
+          if (await this.raiseDelivery(c, record, session)) raised.push(record);
+        }
+        return raised;
+      });
+    });
+  }
+
+  /**
+   * Matches the record only while it is lower; when it is not, the upsert tries to insert a
+   * second one, which the unique index refuses: that refusal means "not raised". In a
+   * transaction a refused write would abort it, so there the record is read first instead.
+   */
+  private async raiseDelivery(
+    c: Collections,
+    record: DeliveryRecord,
+    session: ClientSession | undefined,
+  ): Promise<boolean> {
+    const { roomId, peer, heldUpTo } = record;
+    if (session) {
+      const stored = await c.deliveries.findOne({ roomId, peer }, { session });
+      if (stored && stored.heldUpTo >= heldUpTo) return false;
+      await c.deliveries.updateOne(
+        { roomId, peer },
+        { $set: { heldUpTo } },
+        { upsert: true, session },
+      );
+      return true;
+    }
+    try {
+      const result = await c.deliveries.updateOne(
+        { roomId, peer, heldUpTo: { $lt: heldUpTo } },
+        { $set: { heldUpTo } },
+        { upsert: true },
+      );
+      return result.modifiedCount + result.upsertedCount > 0;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async listDeliveries(roomId: string): Promise<DeliveryRecord[]> {
+    return this.use(async (c) =>
+      (await c.deliveries.find({ roomId }, { projection: NO_ID, sort: { peer: 1 } }).toArray()).map(
+        deliveryFromDoc,
+      ),
+    );
+  }
 }
 
 function collectionsOf(db: Db): Collections {
@@ -608,6 +671,7 @@ function collectionsOf(db: Db): Collections {
     controlOps: db.collection<ControlOpDoc>('control_ops'),
     roomKeys: db.collection<RoomKeyDoc>('room_keys'),
     messages: db.collection<MessageDoc>('messages'),
+    deliveries: db.collection<DeliveryDoc>('deliveries'),
   };
 }
 

@@ -269,4 +269,35 @@ describe('migrations', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     });
   });
+
+  describe('4: delivery knowledge', () => {
+    it('adds the deliveries table on a v3 database, which keeps its messages', () => {
+      const db = memoryDb();
+      migrate(db, 3);
+      db.exec(`
+        INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+          VALUES ('m', 'r', 'ME', 1, 1, 1, x'cc', 'still here', 4);
+      `);
+      const before = db.prepare('SELECT * FROM messages').all();
+
+      expect(migrate(db, 4)).toEqual({ from: 3, to: 4 });
+
+      expect(columns(db, 'deliveries')).toEqual(['room_id', 'peer', 'held_up_to']);
+      expect(db.prepare('SELECT * FROM messages').all()).toEqual(before);
+      expect(db.prepare('SELECT count(*) AS n FROM deliveries').get()).toEqual({ n: 0 });
+      const pk = (db.pragma('table_info(deliveries)') as { name: string; pk: number }[])
+        .filter((c) => c.pk > 0)
+        .map((c) => c.name);
+      expect(pk).toEqual(['room_id', 'peer']);
+      const put = db.prepare(
+        "INSERT INTO deliveries (room_id, peer, held_up_to) VALUES ('r', 'BOB', ?)",
+      );
+      put.run(2);
+      expect(() => put.run(3)).toThrow(/UNIQUE/);
+      expect(() => db.prepare("INSERT INTO deliveries VALUES ('r', 'CAT', -1)").run()).toThrow(
+        /CHECK/,
+      );
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+  });
 });

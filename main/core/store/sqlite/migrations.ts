@@ -134,6 +134,19 @@ const SCHEMA_3 = `
 CREATE INDEX messages_by_room_received ON messages (room_id, received_at, sender);
 `;
 
+// Migration 4: delivery knowledge (PROTOCOL.md §10.1), per room and peer the highest contiguous
+// seq of this node's own messages the peer is known to hold. One small row per (room, peer),
+// read whole per room; the primary key is the only index it needs. Nothing to carry over: an
+// older database simply knows of no deliveries yet, and they are learnt again at the next sync.
+const SCHEMA_4 = `
+CREATE TABLE deliveries (
+  room_id    TEXT NOT NULL,
+  peer       TEXT NOT NULL,
+  held_up_to INTEGER NOT NULL CHECK (held_up_to >= 0),
+  PRIMARY KEY (room_id, peer)
+) WITHOUT ROWID;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -149,6 +162,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'index for unread counts: messages by room and time received',
     up: (db) => db.exec(SCHEMA_3),
+  },
+  {
+    version: 4,
+    description: 'delivery knowledge: what each peer holds of our own messages, per room',
+    up: (db) => db.exec(SCHEMA_4),
   },
 ];
 

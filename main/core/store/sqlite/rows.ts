@@ -8,6 +8,7 @@
  */
 import type {
   ControlOpRecord,
+  DeliveryRecord,
   MessageRecord,
   PeerRecord,
   RoomKeyRecord,
@@ -61,6 +62,12 @@ export interface MessageRow {
   envelope: Uint8Array;
   text: string | null;
   received_at: number;
+}
+
+export interface DeliveryRow {
+  room_id: string;
+  peer: string;
+  held_up_to: number;
 }
 
 /** Thrown by the converters; the store reports it as STORE_CORRUPT with the file's path. */
@@ -207,4 +214,12 @@ export function messageFromRow(row: MessageRow): MessageRecord {
     text: row.text,
     receivedAt: row.received_at,
   };
+}
+
+export function deliveryToRow(record: DeliveryRecord): DeliveryRow {
+  return { room_id: record.roomId, peer: record.peer, held_up_to: record.heldUpTo };
+}
+
+export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
+  return { roomId: row.room_id, peer: row.peer, heldUpTo: row.held_up_to };
 }

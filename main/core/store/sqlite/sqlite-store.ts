@@ -24,6 +24,7 @@ import type { Logger } from '../../log/logger';
 import { conflictingKeyError, sameBytes, seenUpTo, toLimit } from '../backend-rules';
 import type {
   ControlOpRecord,
+  DeliveryRecord,
   MessagePage,
   MessageRecord,
   PeerRecord,
@@ -37,6 +38,8 @@ import {
   BadRowError,
   controlOpFromRow,
   controlOpToRow,
+  deliveryFromRow,
+  deliveryToRow,
   messageFromRow,
   messageToRow,
   peerFromRow,
@@ -46,7 +49,7 @@ import {
   roomKeyToRow,
   roomToRow,
 } from './rows';
-import type { ControlOpRow, MessageRow, PeerRow, RoomKeyRow, RoomRow } from './rows';
+import type { ControlOpRow, DeliveryRow, MessageRow, PeerRow, RoomKeyRow, RoomRow } from './rows';
 import { toFtsQuery } from './search-query';
 import {
   corruptError,
@@ -186,6 +189,18 @@ function prepareStatements(db: Database.Database) {
     deleteRoomOps: db.prepare<[string]>('DELETE FROM control_ops WHERE room_id = ?'),
     deleteRoomKeys: db.prepare<[string]>('DELETE FROM room_keys WHERE room_id = ?'),
     deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
+    deleteRoomDeliveries: db.prepare<[string]>('DELETE FROM deliveries WHERE room_id = ?'),
+
+    // The WHERE of DO UPDATE keeps a record from ever going down; `changes` is 0 when it did not
+    // go up.
+    raiseDelivery: db.prepare<DeliveryRow>(
+      `INSERT INTO deliveries (room_id, peer, held_up_to) VALUES (@room_id, @peer, @held_up_to)
+       ON CONFLICT (room_id, peer) DO UPDATE SET held_up_to = excluded.held_up_to
+       WHERE excluded.held_up_to > deliveries.held_up_to`,
+    ),
+    listDeliveries: db.prepare<[string], DeliveryRow>(
+      'SELECT room_id, peer, held_up_to FROM deliveries WHERE room_id = ? ORDER BY peer',
+    ),
 
     // DO NOTHING without a target covers both the id and the (room_id, sender, seq)
     // uniqueness, and unlike INSERT OR IGNORE it does not also swallow NOT NULL violations.
@@ -391,6 +406,7 @@ class SqliteStore implements Store {
           s.deleteRoomMessages.run(roomId);
           s.deleteRoomOps.run(roomId);
           s.deleteRoomKeys.run(roomId);
+          s.deleteRoomDeliveries.run(roomId);
           s.deleteRoom.run(roomId);
         })
         .immediate(),
@@ -540,6 +556,21 @@ class SqliteStore implements Store {
       // fromEntries defines own properties, so even a sender named "__proto__" is just a key.
       Object.fromEntries(s.versionVector.all({ room: roomId }).map((row) => [row.sender, row.top])),
     );
+  }
+
+  async raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]> {
+    if (records.length === 0) return [];
+    return this.use((s, db) =>
+      db
+        .transaction(() =>
+          records.filter((record) => s.raiseDelivery.run(deliveryToRow(record)).changes > 0),
+        )
+        .immediate(),
+    );
+  }
+
+  async listDeliveries(roomId: string): Promise<DeliveryRecord[]> {
+    return this.use((s) => s.listDeliveries.all(roomId).map(deliveryFromRow));
   }
 }
 
