@@ -12,6 +12,7 @@ import { idCommand } from './commands/id';
 import { serveCommand, SERVE_OPTIONS, serveOptionsFrom } from './commands/serve';
 import { peersCommand } from './commands/peers';
 import { ROOM_OPTIONS, roomCommand, type RoomCommand } from './commands/rooms';
+import { SETTINGS_OPTIONS, settingsCommand } from './commands/settings';
 
 export const USAGE = `Usage: parley <command> [options]
 
@@ -35,6 +36,9 @@ Commands:
   demote ROOM PEER      Make an admin a member
   rotate ROOM           Renew the room's master key
   leave ROOM            Leave a room
+  settings              Print the node's settings
+  settings set          Change them: [--notifications on|off] [--discovery-group G]
+                        [--discovery-port P] (discovery: from the next start)
 
   ROOM is a room ID, the start of one, or its name; PEER is a device ID, the start of
   one, or a name.
@@ -50,10 +54,14 @@ Options of serve:
   --port P                     Peer server TCP port (default 47778; 0 = any free port)
   --discovery-interface ADDR   IPv4 address of an interface for LAN discovery; repeatable
                                (default: every non-internal interface)
-  --discovery-group G          Multicast group (default 239.255.77.77)
-  --discovery-port P           Discovery UDP port (default 47777)
+  --discovery-group G          Multicast group (default: the stored setting, else
+                               239.255.77.77; the flag wins over the setting)
+  --discovery-port P           Discovery UDP port (default: the stored setting, else
+                               47777; the flag wins over the setting)
   --announce-interval MS       Re-announce every MS milliseconds (default 5000)
-  --no-discovery               No LAN discovery (manual peers only)`;
+  --no-discovery               No LAN discovery (manual peers only)
+  --ui                         Serve the web GUI on 127.0.0.1 and print its address
+  --ui-port P                  Web GUI TCP port (default 47780; 0 = any free port)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -100,6 +108,22 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           public: values.public,
           capacity: values.capacity,
           limit: values.limit,
+        });
+      }
+      case 'settings': {
+        const { values, positionals } = parseCommandArgs(
+          rest,
+          { ...COMMON_OPTIONS, ...SETTINGS_OPTIONS },
+          2,
+        );
+        if (values.help) return help(io);
+        return await settingsCommand(io, {
+          dataDir: values['data-dir'] ?? defaultDataDir(io.env),
+          json: values.json,
+          positionals,
+          notifications: values.notifications,
+          discoveryGroup: values['discovery-group'],
+          discoveryPort: values['discovery-port'],
         });
       }
       case 'id': {
