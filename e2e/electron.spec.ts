@@ -1,8 +1,11 @@
 /**
  * The desktop app end to end: the built app (out/main/index.js) in a real Electron, on a fresh
  * data folder. Checks what the shell promises: a hardened window, a bridge that exposes only
- * invoke and on, the node's identity on screen, a name change that shows, and no way out of
- * the app by window.open or navigation.
+ * invoke and on, the node's identity on screen, a name change that shows, no way out of the
+ * app by window.open or navigation, a system notification when a message arrives from a
+ * second node (a real `parley serve`, discovery pinned to loopback, met as a manual peer), and
+ * a window.focus() from a click in the page raising a minimised window (what a notification
+ * click does).
  *
  * Runs where the Electron binary is installed; elsewhere (ELECTRON_SKIP_BINARY_DOWNLOAD=1) it
  * reports itself skipped. It needs `npm run build` first (npm test does that), and builds
@@ -20,6 +23,7 @@ import {
   type ElectronApplication,
   type Page,
 } from '@playwright/test';
+import { killAllCliChildren, runCli, safeServeArgs, startCli } from '../main/cli/testing/run-cli';
 
 const root = path.resolve(import.meta.dirname, '..');
 const mainBundle = path.join(root, 'out', 'main', 'index.js');
@@ -46,12 +50,22 @@ test.describe.configure({ mode: 'serial' });
 interface Api {
   invoke(name: string, args: unknown): Promise<{ ok: boolean; value?: Record<string, string> }>;
 }
-/** The page's window.parley, seen from a test (the e2e code is typed for Node, not the DOM). */
-const parleyOf = (g: typeof globalThis): Api => (g as unknown as { parley: Api }).parley;
+
+/**
+ * Calls window.parley.invoke in the page. The page function must be self-contained (Playwright
+ * sends its source text), hence the inline cast rather than a helper.
+ */
+function invoke(name: string, args: unknown = {}) {
+  return page.evaluate(([n, a]) => (globalThis as unknown as { parley: Api }).parley.invoke(n, a), [
+    name,
+    args,
+  ] as const);
+}
 
 let app: ElectronApplication;
 let page: Page;
 let dataDir: string;
+let peerDir: string | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(300_000); // the first native rebuild may download or compile
@@ -77,7 +91,8 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await app?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  killAllCliChildren();
+  for (const dir of [dataDir, peerDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the window is sandboxed, isolated and has no Node', async () => {
@@ -104,14 +119,16 @@ test('the window is sandboxed, isolated and has no Node', async () => {
 });
 
 test('window.parley exposes exactly invoke and on', async () => {
-  const keys = await page.evaluate(() => Object.keys(parleyOf(globalThis)).sort());
+  const keys = await page.evaluate(() =>
+    Object.keys((globalThis as unknown as { parley: Api }).parley).sort(),
+  );
   expect(keys).toEqual(['invoke', 'on']);
-  const unknown = await page.evaluate(() => parleyOf(globalThis).invoke('no.such.command', {}));
+  const unknown = await invoke('no.such.command', {});
   expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
 });
 
 test('the page shows the node’s device ID and fingerprint', async () => {
-  const result = await page.evaluate(() => parleyOf(globalThis).invoke('identity.get', {}));
+  const result = await invoke('identity.get', {});
   expect(result.ok).toBe(true);
   await expect(page.getByTestId('device-id')).toHaveText(result.value!['deviceId']!);
   await expect(page.getByTestId('fingerprint')).toHaveText(result.value!['fingerprint']!);
@@ -125,14 +142,14 @@ test('changing the display name updates the view', async () => {
   await expect(input).toHaveValue('E2E Tester');
 
   // A change made elsewhere reaches the view through the identity.updated event.
-  await page.evaluate(() => parleyOf(globalThis).invoke('identity.setName', { name: 'Renamed' }));
+  await invoke('identity.setName', { name: 'Renamed' });
   await expect(input).toHaveValue('Renamed');
 
   // A refused name is explained in words, and the saved name stays.
   await input.fill('   ');
   await input.press('Enter');
   await expect(page.getByText('A display name cannot be empty.')).toBeVisible();
-  const after = await page.evaluate(() => parleyOf(globalThis).invoke('identity.get', {}));
+  const after = await invoke('identity.get', {});
   expect(after.value?.['name']).toBe('Renamed');
 });
 
@@ -148,4 +165,96 @@ test('navigating away is blocked', async () => {
   await page.waitForTimeout(500);
   expect(page.url()).toBe(before);
   await expect(page.getByTestId('device-id')).toBeVisible();
+});
+
+/**
+ * Counts the page's `new Notification(...)` calls. Installed as an init script, so it wraps
+ * the constructor before the renderer's code runs; the real notification is still shown.
+ */
+const COUNT_NOTIFICATIONS = `(() => {
+  const Native = window.Notification;
+  window.__notifications = [];
+  window.Notification = class extends Native {
+    constructor(title, options) {
+      super(title, options);
+      window.__notifications.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
+    }
+  };
+})()`;
+
+/** Runs a `parley` command against the second node; its --json output, parsed. */
+async function peerCli(args: string[]): Promise<unknown> {
+  const r = await runCli([...args, '--data-dir', peerDir!, '--json']);
+  if (r.code !== 0) throw new Error(`parley ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+test('a message from another node is shown as a system notification', async () => {
+  test.setTimeout(120_000);
+  await app.context().addInitScript(COUNT_NOTIFICATIONS);
+  await page.reload();
+  await expect(page.getByTestId('device-id')).toBeVisible();
+  expect(await page.evaluate('Notification.permission')).toBe('granted');
+
+  peerDir = mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-peer-'));
+  const bob = startCli([
+    'serve',
+    '--data-dir',
+    peerDir,
+    '--name',
+    'Bob',
+    ...safeServeArgs(),
+    '--json',
+  ]);
+  const ready = JSON.parse(await bob.firstLine) as { peerPort: number };
+
+  const me = await invoke('identity.get', {});
+  const added = await invoke('peers.add', { address: `127.0.0.1:${ready.peerPort}` });
+  expect(added.ok).toBe(true);
+  const linked = async (): Promise<boolean> => {
+    const peers = (await peerCli(['peers'])) as Array<{ deviceId: string; linked: boolean }>;
+    return peers.some((p) => p.deviceId === me.value!['deviceId'] && p.linked);
+  };
+  await expect.poll(linked, { timeout: 30_000 }).toBe(true);
+
+  const created = await runCli(['rooms', 'create', 'Standup', '--data-dir', peerDir]);
+  expect(created.code).toBe(0);
+  const roomId = created.stdout.trim();
+  await expect
+    .poll(async () => JSON.stringify(await peerCli(['invite', roomId, me.value!['deviceId']!])), {
+      timeout: 30_000,
+    })
+    .toContain('"memberCount":2');
+  await expect
+    .poll(async () => JSON.stringify(await invoke('rooms.list', {})), { timeout: 30_000 })
+    .toContain(roomId);
+
+  await peerCli(['send', roomId, 'Stand-up in five minutes']);
+  await expect
+    .poll(() => page.evaluate('window.__notifications'), { timeout: 30_000 })
+    .toContainEqual(expect.objectContaining({ body: expect.stringContaining('Stand-up in five') }));
+});
+
+test('window.focus() from a click in the page raises the minimised window', async () => {
+  // What a notification's click handler does; the click gives the page user activation.
+  const box = (await page.evaluate(`(() => {
+    const b = document.createElement('button');
+    b.textContent = 'focus probe';
+    b.style.cssText = 'position:fixed;left:0;top:0;width:40px;height:40px;z-index:99999';
+    b.onclick = () => window.focus();
+    document.body.append(b);
+    return { x: 20, y: 20 };
+  })()`)) as { x: number; y: number };
+  await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.minimize());
+  const minimised = await app.evaluate(
+    ({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isMinimized() ?? false,
+  );
+  test.skip(!minimised, 'this display has no window manager that minimises windows');
+
+  await page.mouse.click(box.x, box.y);
+  await expect
+    .poll(() =>
+      app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isMinimized()),
+    )
+    .toBe(false);
 });
