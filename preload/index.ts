@@ -14,29 +14,15 @@
  * can require only 'electron' and a few built-ins, so everything else is bundled in.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC_CHANNELS,
-  isCommandName,
-  isEventName,
-  type EventName,
-  type ParleyApi,
-} from '../shared/api';
+import { IPC_CHANNELS, isCommandName, isEventName, type ParleyApi } from '../shared/api';
 import { fail } from '../shared/errors';
+import { eventListeners } from '../shared/event-listeners';
 import { forwardWindowFocus } from './window-focus';
 
-type Listener = (payload: unknown) => void;
-
-const listeners = new Map<EventName, Set<Listener>>();
+const listeners = eventListeners();
 
 ipcRenderer.on(IPC_CHANNELS.event, (_event: IpcRendererEvent, name: unknown, payload: unknown) => {
-  if (!isEventName(name)) return;
-  for (const listener of listeners.get(name) ?? []) {
-    try {
-      listener(payload);
-    } catch (err) {
-      console.error(`parley: a listener for ${name} failed`, err);
-    }
-  }
+  if (isEventName(name)) listeners.deliver(name, payload);
 });
 
 const api: ParleyApi = {
@@ -49,17 +35,7 @@ const api: ParleyApi = {
       .catch(() => fail('NOT_RUNNING', 'The Parley node is not answering.'));
   },
 
-  on(event, listener) {
-    if (!isEventName(event)) throw new TypeError(`Unknown event: ${String(event)}`);
-    if (typeof listener !== 'function') throw new TypeError('The listener must be a function.');
-    let set = listeners.get(event);
-    if (!set) listeners.set(event, (set = new Set()));
-    const entry = listener as Listener;
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
-  },
+  on: listeners.on,
 };
 
 contextBridge.exposeInMainWorld('parley', api);
