@@ -54,6 +54,11 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
   }
 
   app.enableSandbox();
+  // Windows shows toasts (the page's notifications) only for an app with a user model ID; the
+  // packaged one must match electron-builder's appId, a development run uses its executable.
+  if (process.platform === 'win32') {
+    app.setAppUserModelId(app.isPackaged ? 'org.parley.app' : process.execPath);
+  }
   const location = resolveAppLocation({
     isPackaged: app.isPackaged,
     mainDir,

@@ -8,14 +8,17 @@
  * The window is shown only once the page has rendered, so it never flashes empty. It opens
  * where it was last closed, on a display that exists now (window-bounds.ts).
  */
-import { app, BrowserWindow, nativeTheme, screen } from 'electron';
+import { app, BrowserWindow, nativeImage, nativeTheme, screen } from 'electron';
 import type { Logger } from '../core/log/logger';
+import { iconPng } from './app-icon';
 import type { AppLocation } from './app-location';
 import { guardWebContents } from './guard';
 import { applySessionPolicy } from './session-policy';
 import { loadWindowState, placeWindow, saveWindowState, trackWindowState } from './window-bounds';
 
 const SIZE = { width: 960, height: 680, minWidth: 420, minHeight: 420 };
+/** Pixels of the window icon: large enough for HiDPI task switchers. */
+const WINDOW_ICON_SIZE = 256;
 
 export interface MainWindowOptions {
   /** Absolute path of the built, CommonJS preload (out/preload/index.cjs). */
@@ -45,6 +48,8 @@ export function createMainWindow({
     ...placement.bounds,
     minWidth: SIZE.minWidth,
     minHeight: SIZE.minHeight,
+    // The taskbar / window-switcher icon on Linux and Windows (macOS uses the bundle's).
+    icon: nativeImage.createFromBuffer(iconPng(WINDOW_ICON_SIZE)),
     show: false,
     autoHideMenuBar: true,
     // Matches the page's background so the first paint does not flash the other theme.
