@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  CommandArgs,
-  CommandName,
-  CommandResult,
-  EventName,
-  EventPayload,
-  IdentityInfo,
-  ParleyApi,
-} from '../../../shared/api';
-import type { Result } from '../../../shared/errors';
+import type { IdentityInfo } from '../../../shared/api';
 import { createAppStore, type AppStore } from './app-store';
+import { fakeApi } from './testing/fake-api';
 
 const ALICE: IdentityInfo = {
   deviceId: 'ABCD2-EFGH3-IJKL4-MNOP5',
@@ -17,33 +9,6 @@ const ALICE: IdentityInfo = {
   fingerprint: '1234 5678 9abc',
   name: 'Alice',
 };
-
-type Handler = (args: unknown) => Result<unknown>;
-
-/** A ParleyApi with scripted answers, a call log, and events the test can emit. */
-function fakeApi(handlers: Partial<Record<CommandName, Handler>>) {
-  const calls: Array<{ name: CommandName; args: unknown }> = [];
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const api: ParleyApi = {
-    async invoke<N extends CommandName>(name: N, args: CommandArgs<N>) {
-      calls.push({ name, args });
-      const handler = handlers[name];
-      if (!handler) throw new Error(`unexpected command ${name}`);
-      return handler(args) as Result<CommandResult<N>>;
-    },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      const l = listener as (payload: unknown) => void;
-      set.add(l);
-      return () => set.delete(l);
-    },
-  };
-  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void =>
-    listeners.get(event)?.forEach((l) => l(payload));
-  const listenerCount = (event: EventName): number => listeners.get(event)?.size ?? 0;
-  return { api, calls, emit, listenerCount };
-}
 
 let store: AppStore | undefined;
 afterEach(() => store?.dispose());
@@ -87,7 +52,7 @@ describe('identity slice', () => {
       'identity.get': () => ({ ok: true, value: ALICE }),
       'identity.setName': (args) => ({
         ok: true,
-        value: { ...ALICE, name: (args as { name: string }).name.trim() },
+        value: { ...ALICE, name: args.name.trim() },
       }),
     });
     store = createAppStore(api);
