@@ -11,7 +11,7 @@ export function IdentityPanel() {
     if (loadError) {
       return (
         <section className="card" aria-labelledby="identity-heading">
-          <h2 id="identity-heading">This device</h2>
+          <h3 id="identity-heading">This device</h3>
           <p className="error" role="alert">
             {loadError}
           </p>
@@ -30,7 +30,7 @@ export function IdentityPanel() {
 
   return (
     <section className="card" aria-labelledby="identity-heading">
-      <h2 id="identity-heading">This device</h2>
+      <h3 id="identity-heading">This device</h3>
       <NameForm name={info.name} />
       <dl className="facts">
         <div className="fact">
