@@ -33,5 +33,6 @@ export {
   AEAD_TAG_BYTES,
   AEAD_OVERHEAD_BYTES,
 } from './aead';
-export { sealToRecipient, openSealed, SEAL_OVERHEAD_BYTES } from './seal';
+export { sealToRecipient, sealToRecipients, openSealed, SEAL_OVERHEAD_BYTES } from './seal';
+export type { SealTarget } from './seal';
 export { runCryptoSelfTests } from './self-test';

@@ -18,7 +18,7 @@
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ParleyError } from '../../../shared/errors';
-import { asBuffer, bytesEqual, concatBytes, fromHex } from './bytes';
+import { asBuffer, bytesEqual, concatBytes, fromHex, toHex } from './bytes';
 
 /** Uncompressed point: 0x04 || x (32) || y (32). */
 export const P256_PUBLIC_RAW_BYTES = 65;
@@ -116,8 +116,27 @@ export function importPublicKeySpki(der: Uint8Array): KeyObject {
   ) {
     throw new ParleyError('BAD_REQUEST', 'Not a P-256 public key in canonical SPKI form.');
   }
-  return importPublicKeyRaw(der.subarray(P256_SPKI_PREFIX.length));
+  const raw = der.subarray(P256_SPKI_PREFIX.length);
+  const id = toHex(raw);
+  const known = importedSpki.get(id);
+  if (known !== undefined) return known;
+  const key = importPublicKeyRaw(raw);
+  if (importedSpki.size >= SPKI_CACHE_MAX_KEYS) {
+    importedSpki.delete(importedSpki.keys().next().value!);
+  }
+  importedSpki.set(id, key);
+  return key;
 }
+
+/**
+ * Members' keys imported so far, by their point in hex. Importing (decoding and checking the
+ * point) costs about an ECDH, and the fold meets every member's SPKI again at every refold;
+ * a KeyObject is immutable, so sharing one is safe. Only keys that passed every check are
+ * kept; the oldest goes first when the cache is full.
+ */
+const importedSpki = new Map<string, KeyObject>();
+/** Enough for every member of hundreds of rooms; about 300 bytes each. */
+const SPKI_CACHE_MAX_KEYS = 4096;
 
 export function exportPrivateKeyPkcs8(privateKey: KeyObject): Uint8Array {
   assertP256Key(privateKey, 'private');

@@ -3,7 +3,7 @@ import { concatBytes, toHex } from './bytes';
 import { exportPublicKeyRaw, generateEcKeyPair } from './keys';
 import { SEAL_CONTEXTS } from './labels';
 import { randomBytes } from './random';
-import { openSealed, SEAL_OVERHEAD_BYTES, sealToRecipient } from './seal';
+import { openSealed, SEAL_OVERHEAD_BYTES, sealToRecipient, sealToRecipients } from './seal';
 
 describe('seal to recipient', () => {
   const alice = generateEcKeyPair();
@@ -81,5 +81,49 @@ describe('seal to recipient', () => {
     expect(() => openSealed(alice.privateKey, 'é', new Uint8Array(0))).toThrow(RangeError);
     expect(() => sealToRecipient(alice.privateKey, ctx, roomKey)).toThrow(TypeError);
     expect(() => openSealed(alice.publicKey, ctx, new Uint8Array(0))).toThrow(TypeError);
+  });
+
+  describe('to several recipients with one ephemeral key', () => {
+    const carol = generateEcKeyPair();
+    const targets = [
+      { publicKey: alice.publicKey, context: `${ctx}/alice` },
+      { publicKey: bob.publicKey, context: `${ctx}/bob` },
+      { publicKey: carol.publicKey, context: `${ctx}/carol` },
+    ];
+
+    it('opens for each recipient under its own context, and for nobody else', () => {
+      const boxes = sealToRecipients(targets, roomKey);
+      const owners = [alice, bob, carol];
+      boxes.forEach((box, i) => {
+        owners.forEach((owner, j) => {
+          for (const t of targets) {
+            const opened = openSealed(owner.privateKey, t.context, box);
+            if (i === j && t === targets[i]) expect(toHex(opened!)).toBe(toHex(roomKey));
+            else expect(opened).toBeNull();
+          }
+        });
+      });
+    });
+
+    it('makes exactly the boxes sealToRecipient would with that ephemeral key', () => {
+      const ephemeral = generateEcKeyPair();
+      const boxes = sealToRecipients(targets, roomKey, ephemeral.privateKey);
+      targets.forEach((t, i) => {
+        const single = sealToRecipient(t.publicKey, t.context, roomKey, ephemeral.privateKey);
+        expect(toHex(boxes[i]!)).toBe(toHex(single));
+      });
+    });
+
+    it('shares the ephemeral point but no key: every box differs after it', () => {
+      const boxes = sealToRecipients(targets, roomKey);
+      const points = new Set(boxes.map((b) => toHex(b.subarray(0, 65))));
+      const rest = new Set(boxes.map((b) => toHex(b.subarray(65))));
+      expect(points.size).toBe(1);
+      expect(rest.size).toBe(targets.length);
+    });
+
+    it('refuses to seal twice to one recipient under one context (that would reuse a nonce)', () => {
+      expect(() => sealToRecipients([targets[0]!, targets[0]!], roomKey)).toThrow(RangeError);
+    });
   });
 });

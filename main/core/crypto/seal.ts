@@ -1,20 +1,23 @@
 /**
  * Seal to a recipient: encrypt bytes so that only the holder of one P-256 private key can read
  * them (room master keys sealed to each member). ECIES-style: ECDH with a fresh ephemeral key,
- * HKDF-SHA256, AES-256-GCM.
+ * HKDF-SHA256, AES-256-GCM. `sealToRecipients` seals one plaintext to several recipients with
+ * one ephemeral key (see there why that is safe).
  *
  *   info = SEAL_HKDF_INFO_PREFIX || u8(len(context)) || context || ephemeralRaw || recipientRaw
  *   key (32) || nonce (12) = HKDF-SHA256(ikm = ECDH(ephemeral, recipient), salt = empty, info, 44)
  *   box  = ephemeralRaw (65) || aeadSeal(key, plaintext, aad = info, nonce)
  *
- * Why the nonce is derived, not random: each ephemeral key seals exactly one box, so each derived
- * key is used once and any nonce would be safe with it; deriving it costs nothing and makes the
+ * Why the nonce is derived, not random: each (ephemeral key, recipient, context) seals exactly
+ * one box, so each derived key is used once and any nonce would be safe with it; deriving it costs nothing and makes the
  * box a pure function of (ephemeral key, recipient, context, plaintext), which is what lets the
  * self-test check a known answer.
  *
  * What must stay true:
- * - An ephemeral key is never reused. Reusing one reuses (key, nonce) and breaks GCM. The
- *   `ephemeral` parameter exists for known-answer tests only.
+ * - An ephemeral key is never reused across seals: reusing one for the same recipient and
+ *   context reuses (key, nonce) and breaks GCM. Within one `sealToRecipients` call it serves
+ *   distinct (recipient, context) pairs and one plaintext, which is safe. The `ephemeral`
+ *   parameter exists for known-answer tests only.
  * - Both public keys and the context are bound into the key and the associated data, so a box
  *   cannot be opened by another recipient, under another context, or with a swapped ephemeral
  *   key.
@@ -22,7 +25,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { aeadOpen, aeadSeal, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_OVERHEAD_BYTES } from './aead';
-import { asciiBytes, bytesEqual, concatBytes } from './bytes';
+import { asciiBytes, bytesEqual, concatBytes, toHex } from './bytes';
 import { ecdh } from './ecdh';
 import { hkdfSha256 } from './hkdf';
 import {
@@ -47,13 +50,50 @@ export function sealToRecipient(
   /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
   ephemeral?: KeyObject,
 ): Uint8Array {
-  const encodedContext = encodeLabel(context);
+  return sealToRecipients([{ publicKey: recipientPublicKey, context }], plaintext, ephemeral)[0]!;
+}
+
+/** One box of a multi-recipient seal: who opens it, and the context it is bound to. */
+export interface SealTarget {
+  publicKey: KeyObject;
+  context: string;
+}
+
+/**
+ * The same plaintext sealed to several recipients with ONE ephemeral key: one key generation
+ * for the lot, then one ECDH per recipient (a rotation's cost is about N ECDH, not 2N). Each box
+ * is exactly what `sealToRecipient` would make with that ephemeral key, so `openSealed` opens it.
+ *
+ * Why sharing the ephemeral key is safe here (SECURITY.md, "Sealed boxes"): each box's key and
+ * nonce come from ECDH(e, recipient) and an info that names the recipient's point and the
+ * context, so no two boxes share a (key, nonce); every recipient point was checked to be on
+ * the curve when it was imported (keys.ts), and P-256 has cofactor 1, so no recipient can
+ * learn anything about e from its box; and all boxes carry the same plaintext, so a recipient
+ * who could open another's box would learn only what it already holds. Randomness re-use in
+ * DHIES-style multi-recipient encryption is a studied construction (Bellare, Boldyreva,
+ * Kurosawa, Staddon, 2007).
+ *
+ * Throws (a programming error) when two targets name the same recipient and context.
+ */
+export function sealToRecipients(
+  targets: readonly SealTarget[],
+  plaintext: Uint8Array,
+  /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
+  ephemeral?: KeyObject,
+): Uint8Array[] {
   const ephemeralPrivate = ephemeral ?? generateEcKeyPair().privateKey;
   const ephemeralRaw = exportPublicKeyRaw(publicKeyOf(ephemeralPrivate));
-  const recipientRaw = exportPublicKeyRaw(recipientPublicKey);
-  const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
-  const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPrivate, recipientPublicKey), info);
-  return concatBytes(ephemeralRaw, aeadSeal(key, plaintext, info, nonce));
+  const seen = new Set<string>();
+  return targets.map(({ publicKey, context }) => {
+    const encodedContext = encodeLabel(context);
+    const recipientRaw = exportPublicKeyRaw(publicKey);
+    const pair = `${context}\u0000${toHex(recipientRaw)}`;
+    if (seen.has(pair)) throw new RangeError('one recipient and context sealed to twice');
+    seen.add(pair);
+    const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
+    const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPrivate, publicKey), info);
+    return concatBytes(ephemeralRaw, aeadSeal(key, plaintext, info, nonce));
+  });
 }
 
 export function openSealed(

@@ -66,4 +66,13 @@ describe('epoch keys', () => {
       expect(openSealedKey(roomId, epoch.id, box, device)).toEqual(epoch.key);
     }
   });
+
+  it('a key sealed to A but handed to B in one grant is rejected, though the boxes share an ephemeral key', () => {
+    const epoch = newEpoch();
+    const grant = grantEpoch(roomId, epoch, [alice, bob]);
+    const boxOf = (d: { deviceId: string }) => grant.keys.find((k) => k.to === d.deviceId)!.sealed;
+    expect(openSealedKey(roomId, epoch.id, boxOf(alice), bob)).toBeNull();
+    expect(openSealedKey(roomId, epoch.id, boxOf(bob), alice)).toBeNull();
+    expect(openSealedKey(roomId, epoch.id, boxOf(alice), alice)).toEqual(epoch.key);
+  });
 });

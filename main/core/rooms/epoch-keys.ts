@@ -12,7 +12,14 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { EpochGrant } from '../../../shared/room-wire';
-import { openSealed, randomBytes, randomId, SEAL_CONTEXTS, sealToRecipient } from '../crypto';
+import {
+  openSealed,
+  randomBytes,
+  randomId,
+  SEAL_CONTEXTS,
+  sealToRecipient,
+  sealToRecipients,
+} from '../crypto';
 
 /** An epoch key is an AES-256 key. */
 export const EPOCH_KEY_BYTES = 32;
@@ -55,12 +62,19 @@ export function grantEpoch(
 ): EpochGrant {
   // Code-unit order, the same on every node (localeCompare is not).
   const sorted = [...recipients].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  // One ephemeral key for the whole grant (crypto/seal.ts sealToRecipients): every box carries
+  // the same key, each bound to its recipient, so a rotation costs about one ECDH per member.
+  const boxes = sealToRecipients(
+    sorted.map((r) => ({
+      publicKey: r.publicKey,
+      context: roomKeyContext(roomId, epoch.id, r.deviceId),
+    })),
+    epoch.key,
+  );
   return {
     id: epoch.id,
-    keys: sorted.map((r) => ({
-      to: r.deviceId,
-      sealed: sealKeyFor(roomId, epoch.id, epoch.key, r),
-    })),
+    // A copy on its own ArrayBuffer: the wire schemas' byte type, and no shared Buffer pool.
+    keys: sorted.map((r, i) => ({ to: r.deviceId, sealed: new Uint8Array(boxes[i]!) })),
   };
 }
 
