@@ -33,7 +33,21 @@ export function forwardWindowFocus(bridge: {
   contextBridge: Pick<ContextBridge, 'executeInMainWorld'>;
   ipcRenderer: Pick<IpcRenderer, 'send'>;
 }): void {
-  bridge.contextBridge.executeInMainWorld({
+  try {
+    wrapPageFocus(bridge.contextBridge);
+  } catch (err) {
+    // executeInMainWorld is marked experimental; without it only the raising is lost.
+    console.error('parley: window.focus() will not raise the window', err);
+    return;
+  }
+  const page = globalThis as unknown as PageWindow;
+  page.addEventListener(FOCUS_EVENT, () => {
+    if (page.navigator.userActivation?.isActive) bridge.ipcRenderer.send(WINDOW_FOCUS_CHANNEL);
+  });
+}
+
+function wrapPageFocus(contextBridge: Pick<ContextBridge, 'executeInMainWorld'>): void {
+  contextBridge.executeInMainWorld({
     // Runs in the page's world: serialised, so it may use nothing from this module.
     func: (eventName: string) => {
       const page = globalThis as unknown as {
@@ -47,9 +61,5 @@ export function forwardWindowFocus(bridge: {
       };
     },
     args: [FOCUS_EVENT],
-  });
-  const page = globalThis as unknown as PageWindow;
-  page.addEventListener(FOCUS_EVENT, () => {
-    if (page.navigator.userActivation?.isActive) bridge.ipcRenderer.send(WINDOW_FOCUS_CHANNEL);
   });
 }
