@@ -22,7 +22,7 @@ export {
   P256_PUBLIC_RAW_BYTES,
 } from './keys';
 export type { EcKeyPair } from './keys';
-export { sign, verify, SIGNATURE_BYTES } from './signature';
+export { sign, verify, labelledMessage, SIGNATURE_BYTES } from './signature';
 export { ecdh, ECDH_SECRET_BYTES } from './ecdh';
 export { hkdfSha256 } from './hkdf';
 export {

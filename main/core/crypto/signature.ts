@@ -38,11 +38,26 @@ export function verify(
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
+  const message = labelledMessage(label, data, signature);
+  return message !== null && verifyRaw(publicKey, message, signature);
+}
+
+/**
+ * `verify` in two halves, for checking signatures on another thread (messages/verify-pool.ts):
+ * every rule of `verify` but the curve arithmetic. Returns the bytes a plain ECDSA check must
+ * accept (`u8(len(label)) || label || data`), or null when the signature is refused already
+ * (wrong length, high S, data not bytes). Throws only for a bad label, as `verify` does.
+ */
+export function labelledMessage(
+  label: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Uint8Array | null {
   const encodedLabel = encodeLabel(label);
-  if (!(data instanceof Uint8Array)) return false;
-  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
-  if (readS(signature) > HALF_ORDER) return false;
-  return verifyRaw(publicKey, concatBytes(encodedLabel, data), signature);
+  if (!(data instanceof Uint8Array)) return null;
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return null;
+  if (readS(signature) > HALF_ORDER) return null;
+  return concatBytes(encodedLabel, data);
 }
 
 /**

@@ -18,12 +18,13 @@
  *   history), and order comes from Lamport times, not clocks.
  */
 import { MAX_CLOCK_SKEW_MS, MessageBody, type EnvelopeHeader } from '../../../shared/room-wire';
-import { aeadOpen, SIGN_LABELS, verify } from '../crypto';
+import { aeadOpen, labelledMessage, SIGN_LABELS } from '../crypto';
 import { decodeCbor } from '../net/cbor';
 import type { RoomState } from '../rooms/room-state';
 import type { MessageRecord } from '../store/store';
 import { envelopeSignedData, type DecodedEnvelope } from './envelope-codec';
 import { reject, type Rejected, type RejectReason } from './reject-reasons';
+import { verifyOnThisThread, type SignatureJob } from './verify-pool';
 
 /**
  * May `sender` send message `seq` under epoch `epochId`? null when yes, else why not. The rooms
@@ -76,6 +77,22 @@ export const SENDER_REJECT_REASONS: readonly RejectReason[] = [
 ];
 
 export function openEnvelope(env: DecodedEnvelope, ctx: OpenContext): OpenResult {
+  const checked = checkEnvelope(env, ctx);
+  if (!checked.ok) return checked;
+  if (!verifyOnThisThread(checked.signature)) return reject('bad-signature');
+  return openVerified(env, ctx);
+}
+
+/** The signature check `openEnvelope` needs, ready for any thread (messages/verify-pool.ts). */
+export type Checked = { ok: true; signature: SignatureJob } | Rejected;
+
+/**
+ * Every check of `openEnvelope` before the signature's curve arithmetic: room, clock, epoch,
+ * the sender rule, the sender's key from the log, and the signature's form (label, length,
+ * low S). The signature itself is left to the caller; only `openVerified` may follow, and only
+ * once it verified.
+ */
+export function checkEnvelope(env: DecodedEnvelope, ctx: OpenContext): Checked {
   const { header } = env;
   const { state } = ctx;
   if (header.room !== state.roomId) return reject('wrong-room');
@@ -90,8 +107,14 @@ export function openEnvelope(env: DecodedEnvelope, ctx: OpenContext): OpenResult
   // The sender rule passed someone the log never introduced: the rule and the state disagree.
   if (publicKey === undefined) return reject('not-a-holder', 'sender has no key in the state');
   const signed = envelopeSignedData(env.headerBytes, env.ciphertext);
-  if (!verify(publicKey, SIGN_LABELS.envelope, signed, env.sig)) return reject('bad-signature');
+  const message = labelledMessage(SIGN_LABELS.envelope, signed, env.sig);
+  if (message === null) return reject('bad-signature');
+  return { ok: true, signature: { publicKey, message, signature: env.sig } };
+}
 
+/** The rest of `openEnvelope`, for an envelope whose signature verified: key, AES-GCM, body. */
+export function openVerified(env: DecodedEnvelope, ctx: OpenContext): OpenResult {
+  const { header } = env;
   const epochKey = ctx.keys(header.epoch);
   if (epochKey === undefined) return reject('no-key');
   const plaintext = aeadOpen(epochKey, env.ciphertext, env.headerBytes);
