@@ -59,7 +59,9 @@ Options of serve:
   --discovery-port P           Discovery UDP port (default: the stored setting, else
                                47777; the flag wins over the setting)
   --announce-interval MS       Re-announce every MS milliseconds (default 5000)
-  --no-discovery               No LAN discovery (manual peers only)`;
+  --no-discovery               No LAN discovery (manual peers only)
+  --ui                         Serve the web GUI on 127.0.0.1 and print its address
+  --ui-port P                  Web GUI TCP port (default 47780; 0 = any free port)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;

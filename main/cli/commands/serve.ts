@@ -6,6 +6,7 @@ import { createNode, DEFAULT_PEER_PORT, type DiscoveryConfig } from '../../core/
 import { createLogger } from '../../core/log/logger';
 import { defaultInterfaces } from '../../core/discovery';
 import { EXIT_FAILED, EXIT_OK, printJson, UsageError, type CliIo } from '../cli-io';
+import { DEFAULT_WEB_UI_PORT, startServeUi, webUiLines } from './serve-ui';
 
 export const SERVE_OPTIONS = {
   name: { type: 'string' },
@@ -15,6 +16,8 @@ export const SERVE_OPTIONS = {
   'discovery-port': { type: 'string' },
   'announce-interval': { type: 'string' },
   'no-discovery': { type: 'boolean', default: false },
+  ui: { type: 'boolean', default: false },
+  'ui-port': { type: 'string' },
 } as const;
 
 export interface ServeOptions {
@@ -23,6 +26,8 @@ export interface ServeOptions {
   json: boolean;
   peerPort: number;
   discovery: DiscoveryConfig | false;
+  /** The web GUI on 127.0.0.1 (`--ui`), or none. */
+  ui: { port: number } | false;
 }
 
 type ServeValues = {
@@ -35,6 +40,8 @@ type ServeValues = {
   'discovery-port'?: string;
   'announce-interval'?: string;
   'no-discovery': boolean;
+  ui: boolean;
+  'ui-port'?: string;
 };
 
 /** Turns the parsed flags into options, refusing values that make no sense (exit 2). */
@@ -60,6 +67,10 @@ export function serveOptionsFrom(values: ServeValues, defaultDir: string): Serve
     100,
     3_600_000,
   );
+  if (values['ui-port'] !== undefined && !values.ui) {
+    throw new UsageError('--ui-port goes with --ui');
+  }
+  const uiPort = integer(values['ui-port'], '--ui-port', 0, 65535) ?? DEFAULT_WEB_UI_PORT;
   return {
     dataDir: values['data-dir'] ?? defaultDir,
     json: values.json,
@@ -73,6 +84,7 @@ export function serveOptionsFrom(values: ServeValues, defaultDir: string): Serve
           ...(discoveryPort !== undefined ? { port: discoveryPort } : {}),
           ...(announceIntervalMs !== undefined ? { announceIntervalMs } : {}),
         },
+    ui: values.ui ? { port: uiPort } : false,
   };
 }
 
@@ -91,14 +103,20 @@ function integer(
 }
 
 export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<number> {
+  const logger = createLogger({ write: (line) => io.err(line) });
   const node = createNode({
     dataDir: opts.dataDir,
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     peer: { port: opts.peerPort },
     discovery: opts.discovery,
-    logger: createLogger({ write: (line) => io.err(line) }),
+    logger,
   });
   await node.start();
+  const webUi = await startServeUi(node, opts.ui, logger);
+  const closeAll = async (): Promise<void> => {
+    await webUi?.close();
+    await node.close();
+  };
 
   // Signal handlers go in before the ready line: whoever reads it may signal at once.
   const stopped = new Promise<number>((resolve) => {
@@ -112,7 +130,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
       }
       stopping = true;
       io.err(`${signal} received: closing the node…`);
-      node.close().then(
+      closeAll().then(
         () => {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
@@ -143,6 +161,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
       dataDir: node.dataDir,
       peerPort: node.peerPort,
       apiPort: node.localApi?.port ?? null,
+      ...(webUi ? { uiUrl: webUi.url } : {}),
       ...me,
     });
   } else {
@@ -153,6 +172,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
         `Fingerprint: ${me.fingerprint}`,
         `Data folder: ${node.dataDir}`,
         `Peer port:   ${node.peerPort} (TCP)${channel && opts.discovery ? `, discovery on ${channel.group} UDP ${channel.port} via ${opts.discovery.interfaces.join(', ') || 'no interface'}` : ', discovery off'}`,
+        ...webUiLines(webUi),
         'Press Ctrl+C to stop.',
       ].join('\n'),
     );

@@ -9,14 +9,17 @@ import { tempDirs } from '../testing/temp-dir';
 import { testNodes } from '../testing/test-nodes';
 import { activeResources, grownResources, waitFor } from '../testing/wait';
 import { createWebUiServer, type WebUiServer } from './web-ui-server';
-import { ensureRendererBuilt, frameLog, openBridge, upgradeOutcome } from './web-ui-server.testing';
+import { copyOfRendererBuild, frameLog, openBridge, upgradeOutcome } from './web-ui-server.testing';
 
 const dirs = tempDirs();
 const nodes = testNodes(dirs);
 const servers: WebUiServer[] = [];
 const sockets: WebSocket[] = [];
 
-beforeAll(() => ensureRendererBuilt(), 120_000);
+let renderer = '';
+beforeAll(() => {
+  renderer = copyOfRendererBuild(dirs.make());
+}, 120_000);
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -33,7 +36,7 @@ async function startUi(
     router: node.api,
     port: 0,
     logger: silentLogger,
-    ...(rendererDir ? { rendererDir } : {}),
+    rendererDir: rendererDir ?? renderer,
   });
   servers.push(ui);
   await ui.start();
@@ -221,7 +224,12 @@ describe('web GUI server', () => {
 
   it('says clearly when the port is taken or the renderer is not built', async () => {
     const { ui, node } = await startUi();
-    const second = createWebUiServer({ router: node.api, port: ui.port, logger: silentLogger });
+    const second = createWebUiServer({
+      router: node.api,
+      port: ui.port,
+      logger: silentLogger,
+      rendererDir: renderer,
+    });
     servers.push(second);
     await expect(second.start()).rejects.toThrow(/port \d+ is already in use.*--ui-port/);
     const unbuilt = createWebUiServer({
@@ -238,7 +246,12 @@ describe('web GUI server', () => {
     const node = nodes.isolatedNode('Closer');
     await node.start();
     const before = activeResources();
-    const ui = createWebUiServer({ router: node.api, port: 0, logger: silentLogger });
+    const ui = createWebUiServer({
+      router: node.api,
+      port: 0,
+      logger: silentLogger,
+      rendererDir: renderer,
+    });
     await Promise.all([ui.start(), ui.start()]);
     const ws = openBridge(ui.port, { token: ui.token, origin: `http://127.0.0.1:${ui.port}` });
     expect(await upgradeOutcome(ws)).toBe('open');

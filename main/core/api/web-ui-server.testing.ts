@@ -4,7 +4,7 @@
  * client does.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -24,6 +24,16 @@ export function ensureRendererBuilt(): void {
       stdio: 'ignore',
     },
   );
+}
+
+/**
+ * A copy of the built renderer in `dir`, so that a test does not see out/renderer emptied by a
+ * build that runs at the same time.
+ */
+export function copyOfRendererBuild(dir: string): string {
+  ensureRendererBuilt();
+  cpSync(DEFAULT_RENDERER_DIR, dir, { recursive: true });
+  return dir;
 }
 
 export interface BridgeClientOptions {

@@ -51,6 +51,7 @@ export interface WebUiOptions {
   port?: number;
   /** Folder of the built renderer. Default: out/renderer of this checkout. */
   rendererDir?: string;
+  /** Events are logged without a scope of their own: hand in a child such as 'web_ui'. */
   logger: Logger;
 }
 
@@ -108,7 +109,7 @@ export function createWebUiServer(options: WebUiOptions): WebUiServer {
       return sendText(res, 405, 'Only GET is served here.', policy, { Allow: 'GET, HEAD' });
     }
     serveStatic(req, res, path, build!, policy).catch((err: unknown) => {
-      log.error('web_ui.static_failed', { err });
+      log.error('static_failed', { err });
       if (!res.headersSent) sendText(res, 500, 'Something went wrong inside Parley.', policy);
       else res.destroy();
     });
@@ -135,11 +136,11 @@ export function createWebUiServer(options: WebUiOptions): WebUiServer {
   };
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (err) => log.debug('web_ui.upgrade_socket_error', { err }));
+    socket.on('error', (err) => log.debug('upgrade_socket_error', { err }));
     const refused = closing ? ([503, 'Service Unavailable'] as [number, string]) : refusal(req);
     if (refused) {
       refusedUpgrades++;
-      log.debug('web_ui.upgrade_refused', { status: refused[0] });
+      log.debug('upgrade_refused', { status: refused[0] });
       socket.once('finish', () => socket.destroy());
       socket.end(
         `HTTP/1.1 ${refused[0]} ${refused[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
@@ -181,7 +182,7 @@ export function createWebUiServer(options: WebUiOptions): WebUiServer {
     server = s;
     port = (s.address() as { port: number }).port;
     policy = webUiPolicy(build.pagePolicy, port);
-    log.info('web_ui.listening', { port });
+    log.info('listening', { port });
   };
 
   return {
@@ -202,7 +203,7 @@ export function createWebUiServer(options: WebUiOptions): WebUiServer {
           s.close(() => resolve());
           s.closeAllConnections();
         });
-        log.info('web_ui.closed', { port });
+        log.info('closed', { port });
       })();
       return closing;
     },

@@ -43,7 +43,7 @@ export function serveClient(
     if (ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > MAX_CLIENT_BUFFER_BYTES) {
       counters.slowClientsDropped++;
-      log.warn('web_ui.slow_client_dropped', { buffered: ws.bufferedAmount });
+      log.warn('slow_client_dropped', { buffered: ws.bufferedAmount });
       ws.terminate();
       return;
     }
@@ -60,7 +60,7 @@ export function serveClient(
   const off = router.onAny((event, payload) => send({ event, payload }));
   ws.on('close', off);
   // Errors (an oversized frame, a broken connection) close the socket; 'close' cleans up.
-  ws.on('error', (err) => log.debug('web_ui.socket_error', { err }));
+  ws.on('error', (err) => log.debug('socket_error', { err }));
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) return refuse(null, 'Frames are JSON text.');
