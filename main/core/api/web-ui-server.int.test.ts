@@ -3,6 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
+import type { IdentityInfo } from '../../../shared/api';
 import { silentLogger } from '../log/logger';
 import type { ParleyNode } from '../node';
 import { tempDirs } from '../testing/temp-dir';
@@ -220,6 +221,30 @@ describe('web GUI server', () => {
     big.send(JSON.stringify({ id: 1, name: 'identity.get', args: { pad: 'x'.repeat(2 << 20) } }));
     expect(await bigClosed).toBe(1009);
     await waitFor(() => ui.stats().clients === 0, 'both clients gone');
+  });
+
+  it('drops a client that stops reading, and serves the others on', async () => {
+    const { ui, node } = await startUi();
+    const stalled = bridge(ui);
+    expect(await upgradeOutcome(stalled)).toBe('open');
+    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+    // The page stops reading: its socket's receive buffer fills, then the server's send buffer.
+    (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
+    const info = (await node.api.invoke('identity.get', {})) as { value: IdentityInfo };
+    await waitFor(async () => {
+      for (let i = 0; i < 2_000; i++) node.api.emit('identity.updated', info.value);
+      await new Promise((resolve) => setImmediate(resolve));
+      return ui.stats().slowClientsDropped === 1;
+    }, 'the stalled client dropped');
+    (stalled as unknown as { _socket: { resume(): void } })._socket.resume();
+    await stalledClosed;
+
+    const fresh = bridge(ui);
+    const frames = frameLog(fresh);
+    expect(await upgradeOutcome(fresh)).toBe('open');
+    fresh.send(JSON.stringify({ id: 1, name: 'node.status' }));
+    await waitFor(() => frames.length > 0, 'an answer');
+    expect(frames[0]).toMatchObject({ id: 1, result: { ok: true } });
   });
 
   it('says clearly when the port is taken or the renderer is not built', async () => {
