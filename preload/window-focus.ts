@@ -16,9 +16,10 @@
  * when window.focus() may raise a window, so a page cannot steal focus at will.
  */
 import type { ContextBridge, IpcRenderer } from 'electron';
+import { IPC_CHANNELS } from '../shared/api';
 
 /** The IPC channel of focus requests (send only; main answers nothing). */
-export const WINDOW_FOCUS_CHANNEL = 'parley:window-focus';
+export const WINDOW_FOCUS_CHANNEL = IPC_CHANNELS.windowFocus;
 
 /** The DOM event the wrapped window.focus dispatches; only this preload listens for it. */
 const FOCUS_EVENT = 'parley:window-focus-requested';

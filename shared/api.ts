@@ -457,4 +457,6 @@ export interface ParleyApi {
 export const IPC_CHANNELS = {
   invoke: 'parley:invoke',
   event: 'parley:event',
+  /** The page called window.focus() with user activation: main raises the window (no data). */
+  windowFocus: 'parley:window-focus',
 } as const;

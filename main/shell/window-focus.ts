@@ -24,7 +24,7 @@
  * sources would show each message twice.
  */
 import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron';
-import { WINDOW_FOCUS_CHANNEL } from '../../preload/window-focus';
+import { IPC_CHANNELS } from '../../shared/api';
 import type { Logger } from '../core/log/logger';
 import type { AppLocation } from './app-location';
 import { frameUrlForLog, isTrustedSender } from './sender-check';
@@ -45,8 +45,8 @@ export function registerWindowFocusRequests(options: {
     }
     revealWindow(window);
   };
-  ipcMain.on(WINDOW_FOCUS_CHANNEL, onRequest);
+  ipcMain.on(IPC_CHANNELS.windowFocus, onRequest);
   return () => {
-    ipcMain.removeListener(WINDOW_FOCUS_CHANNEL, onRequest);
+    ipcMain.removeListener(IPC_CHANNELS.windowFocus, onRequest);
   };
 }
