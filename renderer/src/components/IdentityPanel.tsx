@@ -3,7 +3,9 @@ import { useAppStore } from '../store/store-context';
 import { DeviceId } from './DeviceId';
 import { NameForm } from './NameForm';
 
-export function IdentityPanel() {
+/** `level` keeps the heading order of the page it sits in (onboarding: 2, settings: 3). */
+export function IdentityPanel({ level = 3 }: { level?: 2 | 3 }) {
+  const Heading = level === 2 ? 'h2' : 'h3';
   const { info, loading, loadError } = useAppStore((s) => s.identity);
   const loadIdentity = useAppStore((s) => s.loadIdentity);
 
@@ -11,7 +13,7 @@ export function IdentityPanel() {
     if (loadError) {
       return (
         <section className="card" aria-labelledby="identity-heading">
-          <h3 id="identity-heading">This device</h3>
+          <Heading id="identity-heading">This device</Heading>
           <p className="error" role="alert">
             {loadError}
           </p>
@@ -30,7 +32,7 @@ export function IdentityPanel() {
 
   return (
     <section className="card" aria-labelledby="identity-heading">
-      <h3 id="identity-heading">This device</h3>
+      <Heading id="identity-heading">This device</Heading>
       <NameForm name={info.name} />
       <dl className="facts">
         <div className="fact">

@@ -14,7 +14,7 @@ export function Onboarding() {
         Encrypted messaging for your local network: no server, no account. Devices on this network
         running Parley find each other by themselves.
       </p>
-      <IdentityPanel />
+      <IdentityPanel level={2} />
       <p className="hint">
         You can change your name at any time in Settings, where the device ID is shown too.
       </p>

@@ -139,8 +139,16 @@ function RoomList(props: { rooms: RoomSummary[]; selected: string | null; testId
                 {room.kind === 'room' && <span aria-hidden="true">#&nbsp;</span>}
                 {roomTitle(room, peersById)}
               </span>
-              {room.muted && <span className="tag">muted</span>}
-              {room.myRole === null && <span className="tag">removed</span>}
+              {room.muted && (
+                <span className="tag">
+                  <span className="visually-hidden">, </span>muted
+                </span>
+              )}
+              {room.myRole === null && (
+                <span className="tag">
+                  <span className="visually-hidden">, </span>removed
+                </span>
+              )}
               {unread && (
                 <span className="badge" data-testid="unread-badge">
                   <span aria-hidden="true">{room.unread}</span>
@@ -178,7 +186,11 @@ function PeerList({ peers, selected }: { peers: PeerInfo[]; selected: string | n
               />
               <span className="nav-name">{peer.name}</span>
               <span className="visually-hidden">, {peer.online ? 'online' : 'offline'}</span>
-              {peer.verified && <span className="tag verified">verified</span>}
+              {peer.verified && (
+                <span className="tag verified">
+                  <span className="visually-hidden">, </span>verified
+                </span>
+              )}
             </button>
           </li>
         );

@@ -63,6 +63,8 @@ export function createAppStore(api: ParleyApi, env: AppEnv = {}): AppStore {
     ...createSecuritySlice(...a),
     async loadAll() {
       const s = a[1]();
+      // Asked at start only while undecided; a user who answered is not asked again.
+      if (s.notifications.permission === 'default') void s.requestNotificationPermission();
       await Promise.all([s.loadIdentity(), s.loadPeers(), s.loadRooms(), s.loadSettings()]);
     },
   }));
