@@ -14,6 +14,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startLan, type Lan } from './web/lan-nodes';
 import {
+  closePanel,
   composer,
   confirm,
   createRoom,
@@ -115,6 +116,7 @@ test('Alice creates a room, invites Bob and Carol, and they chat both ways', asy
 
   // Messages that arrive in the room the user is reading are read: no badge stays behind.
   await expect(roomButton(alice.page, ROOM)).not.toHaveAccessibleName(/unread/);
+  await closePanel(alice.page, 'Members');
   await recordView(alice.page, 'room', 'room list and room view');
   const members = await openPanel(alice.page, 'Members');
   for (const name of ['Bob', 'Carol']) {

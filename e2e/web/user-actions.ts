@@ -79,6 +79,13 @@ export async function openPanel(page: Page, panel: PanelName): Promise<Locator> 
   return region;
 }
 
+/** Closes the open side panel with its Close button. */
+export async function closePanel(page: Page, panel: PanelName): Promise<void> {
+  const region = page.getByRole('complementary', { name: panel });
+  await region.getByRole('button', { name: `Close ${panel.toLowerCase()}` }).click();
+  await expect(region).toBeHidden();
+}
+
 /** Members panel → "Invite a peer" → picks the peer by the name and short ID shown → Invite. */
 export async function invite(page: Page, peer: { name: string; shortId: string }): Promise<void> {
   const members = await openPanel(page, 'Members');
