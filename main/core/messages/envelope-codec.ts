@@ -226,3 +226,19 @@ function parseCanonical<T>(
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
+
+/**
+ * The sender and seq an envelope claims, read without any check beyond CBOR: a hint for
+ * where to ask next in a sync (room-sync.ts asks for the next batch while this one is
+ * verified), never a fact. undefined when the bytes do not even look like an envelope.
+ */
+export function peekSenderSeq(bytes: Uint8Array): { sender: string; seq: number } | undefined {
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_ENVELOPE_BYTES) return undefined;
+  const outer = decodeCbor(bytes);
+  const headerBytes = outer.ok ? (outer.value as { header?: unknown } | null)?.header : undefined;
+  if (!(headerBytes instanceof Uint8Array)) return undefined;
+  const header = decodeCbor(headerBytes);
+  const h = header.ok ? (header.value as { sender?: unknown; seq?: unknown } | null) : null;
+  if (typeof h?.sender !== 'string' || !Number.isSafeInteger(h.seq)) return undefined;
+  return { sender: h.sender, seq: h.seq as number };
+}

@@ -29,7 +29,9 @@ import { newRoomId } from './room-id';
 import { importPublicKeySpki } from '../crypto/keys';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
-import { openEnvelope, toMessageRecord } from '../messages/verify-envelope';
+import { toMessageRecord } from '../messages/verify-envelope';
+import { openEnvelopes } from '../messages/open-envelopes';
+import { createVerifyPool, type SignatureVerifier } from '../messages/verify-pool';
 import { createRejectCounter } from '../messages/reject-counter';
 import { decodeSignedOp, type DecodedOp } from './op-codec';
 import { checkMessageSender, currentEpoch } from './fold';
@@ -89,6 +91,8 @@ export interface RoomServiceOptions {
   peerPublicKey: (deviceId: string) => Promise<Uint8Array | undefined>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   rotation?: Partial<RotationPolicy>;
+  /** Checks envelope signatures. Default: a worker pool of this service's own, closed by close(). */
+  verifier?: SignatureVerifier;
 }
 
 /** How long room.updated waits to gather a burst of incoming messages, in ms. */
@@ -103,6 +107,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const me = identity.deviceId;
   const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
   const rejects = createRejectCounter();
+  const verifier = options.verifier ?? createVerifyPool();
   const book = new Map<string, RoomEntry>();
   let network: RoomNetwork | undefined;
   let closed = false;
@@ -439,18 +444,18 @@ export function createRoomService(options: RoomServiceOptions) {
     const records: MessageRecord[] = [];
     const epochOf = new Map<string, string>();
     let waitingForOps = false;
-    for (const bytes of envelopes) {
-      const decoded = decodeEnvelope(bytes);
-      if (!decoded.ok) {
-        reject(decoded.reason, { from, room: roomId });
-        continue;
-      }
-      const opened = openEnvelope(decoded.envelope, {
+    // Signatures of a large batch (a catch-up) are checked on worker threads.
+    const results = await openEnvelopes(
+      envelopes,
+      {
         state: entry.state,
         keys: (epochId) => entry.keys.get(epochId),
         now,
         checkSender: checkMessageSender,
-      });
+      },
+      verifier,
+    );
+    for (const opened of results) {
       if (!opened.ok) {
         reject(opened.reason, { from, room: roomId });
         // The op that makes it valid (a new epoch, the sender's add) may not be here yet; a
@@ -641,6 +646,7 @@ export function createRoomService(options: RoomServiceOptions) {
     timers.clear();
     await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));
     await deliveries.close();
+    if (!options.verifier) await verifier.close();
     network = undefined;
   }
 

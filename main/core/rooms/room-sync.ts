@@ -40,6 +40,7 @@ import { verifyPassword } from './password';
 import { exclusive, type RoomEntry } from './room-book';
 import type { RoomNetwork, RoomService } from './room-service';
 import type { DecodedOp } from './op-codec';
+import { peekSenderSeq } from '../messages/envelope-codec';
 
 const HeadsPush = z.object({ room: RandomIdHex, heads: z.array(HashHex).max(64) }).strict();
 const IdentityKeyResponse = z
@@ -51,6 +52,26 @@ const JoinWithKey = JoinRequest.extend({
 const JoinResponse = z
   .object({ ops: z.array(z.instanceof(Uint8Array)).max(SYNC_BATCH_MAX) })
   .strict();
+
+/**
+ * The version vector after a batch: each sender's highest seq in it. The seqs are what the
+ * envelopes claim, unverified: a hint for the next request only. A peer that lies makes this
+ * sync skip ahead, and the next sync, which starts from the store, asks again; only senders
+ * the room's log knows are taken, so the vector stays as small as the room.
+ */
+export function advanceVersionVector(
+  vv: Readonly<Record<string, number>>,
+  envelopes: readonly Uint8Array[],
+  isSender: (deviceId: string) => boolean,
+): Record<string, number> {
+  const next = { ...vv };
+  for (const bytes of envelopes) {
+    const claimed = peekSenderSeq(bytes);
+    if (!claimed || !isSender(claimed.sender)) continue;
+    if (claimed.seq > (next[claimed.sender] ?? 0)) next[claimed.sender] = claimed.seq;
+  }
+  return next;
+}
 
 /** What a request handler answers: plain data for the CBOR encoder (byte arrays of any buffer). */
 type WireAnswer = Record<string, unknown>;
@@ -212,20 +233,35 @@ export function createRoomSync(options: RoomSyncOptions) {
     const entry = rooms.book.get(roomId);
     if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return;
     let received = 0;
-    for (;;) {
-      const vv = await store.versionVector(roomId);
-      const answer = SyncMessagesResponse.parse(
+    const ask = async (vv: Record<string, number>) =>
+      SyncMessagesResponse.parse(
         await link.request(
           MSG.syncMessages,
           { room: roomId, vv, limit: SYNC_BATCH_MAX },
           { timeoutMs: REQUEST_TIMEOUT_MS },
         ),
       );
+    // The store's version vector once per sync (a query linear in the room's size), then
+    // advanced from each batch: the peer answers each sender in seq order after vv.
+    let vv = await store.versionVector(roomId);
+    let asking = ask(vv);
+    for (;;) {
+      const answer = await asking;
+      // The next batch is asked for while this one is verified and stored: one request ahead,
+      // no more, so backpressure still holds.
+      vv = advanceVersionVector(vv, answer.envelopes, (id) => {
+        const s = rooms.book.get(roomId)?.state;
+        return s !== undefined && (s.members.has(id) || s.departed.has(id));
+      });
+      const ahead = answer.more && answer.envelopes.length > 0 ? ask(vv) : undefined;
+      // An early exit (a refused batch, a closed link) leaves it unanswered: nothing to report.
+      ahead?.catch(() => undefined);
       const { added } = await rooms.ingestEnvelopes(roomId, answer.envelopes, peer);
       received += added;
-      const done = !answer.more || added === 0;
+      const done = ahead === undefined || added === 0;
       if (answer.envelopes.length > 0) options.emitProgress({ roomId, peer, received, done });
       if (done) break;
+      asking = ahead;
     }
   }
 
