@@ -128,7 +128,7 @@ function DiscoverySettings() {
       <FormError error={error} />
       <p className="hint" aria-live="polite" data-testid="restart-required">
         {settings.restartRequired
-          ? 'Saved. This applies after Parley restarts.'
+          ? 'Saved. The new group and port apply after Parley restarts.'
           : saved
             ? 'Saved.'
             : ''}

@@ -1,0 +1,94 @@
+// What the views show for a given store state, rendered to HTML in Node (no DOM needed): the
+// words and states a user would notice.
+import { renderToStaticMarkup } from 'react-dom/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentNotifier } from '../notify/notifier';
+import { createAppStore, type AppStore } from '../store/app-store';
+import { memoryPrefs } from '../store/prefs';
+import { StoreProvider } from '../store/store-context';
+import { fakeApi, okResult } from '../store/testing/fake-api';
+import { bob, details, identity, message, ROOM, summary } from '../store/testing/fixtures';
+import { RoomView } from './RoomView';
+import { Sidebar } from './Sidebar';
+
+let store: AppStore | undefined;
+afterEach(() => store?.dispose());
+
+async function roomStore() {
+  const fake = fakeApi({
+    'identity.get': () => okResult(identity),
+    'rooms.list': () => okResult([summary({ unread: 2 })]),
+    'peers.list': () => okResult([bob]),
+    'rooms.get': () => okResult(details()),
+    'rooms.markRead': () => okResult(summary()),
+    'messages.history': () =>
+      okResult([
+        message({ text: 'hi Alice' }),
+        message({
+          mine: true,
+          sender: identity.deviceId,
+          senderName: 'Alice',
+          text: 'hi Bob',
+          delivery: { delivered: 1, of: 1 },
+        }),
+      ]),
+  });
+  store = createAppStore(fake.api, {
+    notifier: silentNotifier,
+    prefs: memoryPrefs(identity.deviceId),
+    focused: false,
+  });
+  await Promise.all([
+    store.getState().loadIdentity(),
+    store.getState().loadRooms(),
+    store.getState().loadPeers(),
+  ]);
+  return { ...fake, store };
+}
+
+/** Server rendering reads a store's *initial* state (zustand's server snapshot): show the current. */
+function render(s: AppStore, node: React.ReactNode): string {
+  const current = Object.assign(Object.create(s) as AppStore, { getInitialState: s.getState });
+  return renderToStaticMarkup(<StoreProvider store={current}>{node}</StoreProvider>);
+}
+
+describe('room view', () => {
+  it('shows the messages with the delivery of one’s own, and a composer', async () => {
+    const { store } = await roomStore();
+    store.getState().selectRoom(ROOM);
+    await store.getState().loadMessages(ROOM);
+    const html = render(store, <RoomView roomId={ROOM} />);
+    expect(html).toContain('hi Alice');
+    expect(html).toContain('hi Bob');
+    expect(html).toContain('Delivered');
+    expect(html).toMatch(/<textarea[^>]*data-testid="composer-input"/);
+    expect(html).not.toMatch(/<textarea[^>]*disabled/);
+  });
+
+  it('says this node was removed and does not let it send', async () => {
+    const { store, emit } = await roomStore();
+    store.getState().selectRoom(ROOM);
+    emit('room.removed', { roomId: ROOM, name: 'Team', reason: 'kicked' });
+    const html = render(store, <RoomView roomId={ROOM} />);
+    expect(html).toContain('You were removed from this room');
+    expect(html).toMatch(/<textarea[^>]*disabled/);
+  });
+
+  it('shows that the room is catching up while a sync runs', async () => {
+    const { store, emit } = await roomStore();
+    emit('sync.progress', { roomId: ROOM, peer: bob.deviceId, received: 40, done: false });
+    expect(render(store, <RoomView roomId={ROOM} />)).toContain('Catching up… 40 messages');
+    emit('sync.progress', { roomId: ROOM, peer: bob.deviceId, received: 60, done: true });
+    expect(render(store, <RoomView roomId={ROOM} />)).not.toContain('Catching up');
+  });
+});
+
+describe('sidebar', () => {
+  it('lists rooms with their unread count and peers with presence', async () => {
+    const { store } = await roomStore();
+    const html = render(store, <Sidebar />);
+    expect(html).toMatch(/data-testid="unread-badge"[^>]*>.*2.*, 2 unread/);
+    expect(html).toContain('Bob');
+    expect(html).toContain(', online');
+  });
+});
