@@ -34,7 +34,8 @@ export function MembersPanel({ roomId }: { roomId: string }) {
     );
   }
 
-  const admin = isAdminRole(details.myRole);
+  // A DM is two people for good: nobody invites, removes or bans there.
+  const admin = isAdminRole(details.myRole) && details.kind === 'room';
   const isOwner = details.myRole === 'owner';
   const ask = (c: PendingConfirm): void => setConfirm(c);
 

@@ -9,6 +9,7 @@ import { StoreProvider } from '../store/store-context';
 import { fakeApi, okResult } from '../store/testing/fake-api';
 import { bob, details, identity, message, ROOM, summary } from '../store/testing/fixtures';
 import { RoomView } from './RoomView';
+import { SecurityBanner } from './SecurityBanner';
 import { Sidebar } from './Sidebar';
 
 let store: AppStore | undefined;
@@ -90,5 +91,25 @@ describe('sidebar', () => {
     expect(html).toMatch(/data-testid="unread-badge"[^>]*>.*2.*, 2 unread/);
     expect(html).toContain('Bob');
     expect(html).toContain(', online');
+  });
+});
+
+describe('security alerts', () => {
+  it('warn loudly about a changed key until dismissed', async () => {
+    const { store, emit } = await roomStore();
+    emit('security.alert', {
+      kind: 'key-mismatch',
+      expected: bob.deviceId,
+      presented: 'ZZZZZZZ',
+      address: '127.0.0.1:4100',
+      message: 'The device at 127.0.0.1:4100 presented a different key.',
+      at: 1,
+    });
+    const html = render(store, <SecurityBanner />);
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('a peer’s key changed');
+    expect(html).toContain('Dismiss warning');
+    store.getState().dismissAlert(store.getState().alerts[0]!.key);
+    expect(render(store, <SecurityBanner />)).toBe('');
   });
 });

@@ -171,3 +171,17 @@ describe('notifications', () => {
     expect(shown).toHaveLength(1);
   });
 });
+
+describe('room details on screen', () => {
+  it('are refetched when members or keys change, not for every new message', async () => {
+    const { store, emit, callsOf } = storeWith(roomHandlers);
+    await store.getState().loadRooms();
+    await store.getState().loadRoomDetails(OTHER_ROOM);
+    const fetched = () => callsOf('rooms.get').length;
+    expect(fetched()).toBe(1);
+    emit('room.updated', summary({ id: OTHER_ROOM, unread: 4, lastMessageAt: 5 }));
+    expect(fetched()).toBe(1);
+    emit('room.updated', summary({ id: OTHER_ROOM, unread: 4, lastMessageAt: 5, epoch: 1 }));
+    expect(fetched()).toBe(2);
+  });
+});

@@ -210,8 +210,11 @@ export const createRoomsSlice =
             rooms: { ...s.rooms, byId: { ...s.rooms.byId, [summary.id]: summary }, details },
           };
         });
-        // Members, roles and keys are not in a summary: refetch them for rooms on screen.
-        if (cached && summary.myRole !== null) void get().loadRoomDetails(summary.id);
+        // Members, roles and keys are not in a summary: refetch them for rooms already looked
+        // at, but not for what every new message changes (unread count, last message time).
+        if (cached && summary.myRole !== null && !onlyActivityChanged(cached, summary)) {
+          void get().loadRoomDetails(summary.id);
+        }
         get().markReadIfSeen(summary.id);
       },
 
@@ -232,6 +235,14 @@ export const createRoomsSlice =
       },
     };
   };
+
+/** Whether a summary differs from what is cached only by message activity. */
+function onlyActivityChanged(cached: RoomSummary, next: RoomSummary): boolean {
+  const activity = new Set<keyof RoomSummary>(['unread', 'lastMessageAt', 'muted']);
+  return (Object.keys(next) as Array<keyof RoomSummary>).every(
+    (key) => activity.has(key) || cached[key] === next[key],
+  );
+}
 
 /** Rooms and DMs for the sidebar: the latest activity first. */
 export function sortedRooms(

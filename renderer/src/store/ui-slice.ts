@@ -72,7 +72,11 @@ export const createUiSlice =
       },
 
       togglePanel(panel) {
-        patch({ panel: get().ui.panel === panel ? null : panel });
+        const opening = get().ui.panel !== panel;
+        patch({ panel: opening ? panel : null });
+        // Who holds the key can change without a room.updated: show the node's latest word.
+        const roomId = openRoomId(get().ui);
+        if (opening && roomId) void get().loadRoomDetails(roomId);
       },
 
       closePanel() {
