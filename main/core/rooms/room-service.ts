@@ -32,6 +32,7 @@ import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
 import { toMessageRecord } from '../messages/verify-envelope';
 import { openEnvelopes } from '../messages/open-envelopes';
 import { createVerifyPool, type SignatureVerifier } from '../messages/verify-pool';
+import { createUnreadCounts } from '../messages/unread-counts';
 import { createRejectCounter } from '../messages/reject-counter';
 import { decodeSignedOp, type DecodedOp } from './op-codec';
 import { checkMessageSender, currentEpoch } from './fold';
@@ -108,6 +109,10 @@ export function createRoomService(options: RoomServiceOptions) {
   const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
   const rejects = createRejectCounter();
   const verifier = options.verifier ?? createVerifyPool();
+  // Kept, not counted per room.updated: a catch-up announces often, with thousands unread.
+  const unreadCounts = createUnreadCounts(me, (roomId, lastReadAt) =>
+    store.countMessagesSince(roomId, lastReadAt, me),
+  );
   const book = new Map<string, RoomEntry>();
   let network: RoomNetwork | undefined;
   let closed = false;
@@ -171,7 +176,7 @@ export function createRoomService(options: RoomServiceOptions) {
 
   async function summaryOf(entry: RoomEntry): Promise<RoomSummary> {
     const [unread, newest] = await Promise.all([
-      store.countMessagesSince(entry.roomId, entry.record.lastReadAt, me),
+      unreadCounts.get(entry.roomId, entry.record.lastReadAt),
       store.listMessages(entry.roomId, { limit: 1 }),
     ]);
     return roomSummary(
@@ -251,6 +256,7 @@ export function createRoomService(options: RoomServiceOptions) {
         entry.roomId,
         invalid.map((m) => m.id),
       );
+      unreadCounts.forget(entry.roomId);
       log.info('rooms.messages_revoked', {
         room: entry.roomId,
         sender: d.deviceId,
@@ -482,6 +488,10 @@ export function createRoomService(options: RoomServiceOptions) {
       options.emit('message.received', messageInfo(m, view));
     }
     if (newIds.size > 0) {
+      unreadCounts.added(
+        roomId,
+        records.filter((m) => newIds.has(m.id)),
+      );
       // Contiguity after a gap is filled is cheapest to read back from the store.
       if (gap || records.some((m) => !newIds.has(m.id))) await refreshContiguous(entry);
       announceSoon(entry);
