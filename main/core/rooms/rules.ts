@@ -20,6 +20,7 @@ import type {
   OpType,
 } from '../../../shared/room-wire';
 import { importPublicKeySpki } from '../crypto';
+import { toHex } from '../crypto/bytes';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import type { EpochState, Role, RoomState } from './room-state';
 
@@ -79,13 +80,28 @@ export function whyNot(
  * device ID it comes with. Null for anything else.
  */
 export function memberKey(member: MemberIntro): KeyObject | null {
-  try {
-    const key = importPublicKeySpki(member.publicKey);
-    return deviceIdForPublicKey(member.publicKey) === member.deviceId ? key : null;
-  } catch {
-    return null;
+  let known = introduced.get(toHex(member.publicKey));
+  if (known === undefined) {
+    try {
+      known = { key: importPublicKeySpki(member.publicKey), deviceId: '' };
+    } catch {
+      return null;
+    }
+    known.deviceId = deviceIdForPublicKey(member.publicKey);
+    if (introduced.size >= INTRODUCED_MAX) introduced.delete(introduced.keys().next().value!);
+    introduced.set(toHex(member.publicKey), known);
   }
+  return known.deviceId === member.deviceId ? known.key : null;
 }
+
+/**
+ * Keys introduced by adds, with their device IDs, by SPKI hex: a node refolds its log after
+ * every op, and importing a key and hashing it into a device ID would otherwise be paid for
+ * every member at every refold. Pure: the entry is a function of the bytes. Only valid keys
+ * are kept; the oldest goes first when full.
+ */
+const introduced = new Map<string, { key: KeyObject; deviceId: string }>();
+const INTRODUCED_MAX = 4096;
 
 export function isManager(role: Role): boolean {
   return role === 'owner' || role === 'admin';
