@@ -29,7 +29,7 @@ import {
   roomButton,
   send,
 } from './web/user-actions';
-import { expectNoBlockingViolations, recordView, scanAccessibility, screenshot } from './web/views';
+import { expectNoBlockingViolations, recordView, scanAccessibility } from './web/views';
 import { openWindow, type NodeWindow } from './web/windows';
 
 const RENDERER = path.resolve(import.meta.dirname, '..', 'out', 'renderer', 'index.html');
@@ -51,6 +51,14 @@ test.beforeAll(async ({ browser }) => {
   lan = await startLan(['node-a', 'node-b', 'node-c']);
   const windows = await Promise.all(lan.nodes.map((node) => openWindow(browser, node)));
   [alice, bob, carol] = windows as [NodeWindow, NodeWindow, NodeWindow];
+});
+
+test.afterEach(async () => {
+  const testInfo = test.info();
+  // A failure in the window is often explained by the node behind it.
+  if (lan && testInfo.status !== testInfo.expectedStatus) {
+    await testInfo.attach('node logs', { body: lan.logs(), contentType: 'text/plain' });
+  }
 });
 
 test.afterAll(async () => {
@@ -178,7 +186,7 @@ test('kick: Carol’s window shows she was removed, and she can no longer send',
   );
   await expect(page.getByRole('button', { name: 'Send', exact: true })).toBeDisabled();
   await expect(roomButton(page, ROOM)).toHaveAccessibleName(/removed/);
-  await screenshot(page, 'removed');
+  await recordView(page, 'removed', 'room view of a removed member');
 
   // What follows is sealed with a key Carol does not hold.
   await send(alice.page, 'Just the two of us now.');
@@ -201,6 +209,10 @@ test('renew master key: every member’s key panel shows the new key number', as
   await expect(bobKeys.getByTestId('current-epoch')).toHaveText(String(epoch + 1));
   await expect(bobKeys.getByTestId('rotation-history')).toContainText('by Alice');
   await recordView(alice.page, 'keys', 'keys panel');
+
+  const settings = await openPanel(alice.page, 'Room settings');
+  await expect(settings.getByLabel('Name', { exact: true })).toHaveValue(ROOM);
+  await recordView(alice.page, 'room-settings', 'room settings panel');
 
   // The renewed key works both ways.
   await send(bob.page, 'New key, same room.');

@@ -37,6 +37,8 @@ export interface LanNode {
 
 export interface Lan {
   nodes: LanNode[];
+  /** What the nodes wrote to stderr so far (warnings and errors), by node name. */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,14 @@ export async function startLan(names: string[]): Promise<Lan> {
       ...shared,
     ]),
   );
+
+  const stderr = procs.map(({ child }) => {
+    const seen = { text: '' };
+    child.stderr?.on('data', (chunk: string) => (seen.text += chunk));
+    return seen;
+  });
+  const logs = (): string =>
+    names.map((name, i) => `--- ${name} ---\n${stderr[i]?.text ?? ''}`).join('\n');
 
   const close = async (): Promise<void> => {
     await Promise.all(
@@ -85,7 +95,7 @@ export async function startLan(names: string[]): Promise<Lan> {
         };
       }),
     );
-    return { nodes, close };
+    return { nodes, logs, close };
   } catch (err) {
     await close();
     throw err;
