@@ -46,6 +46,8 @@ export function Composer(props: {
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
         disabled={disabled}
+        // The room view mounts per room: opening a room puts the cursor here, as messengers do.
+        autoFocus
         aria-describedby={`composer-hint-${roomId}`}
         data-testid="composer-input"
       />
