@@ -70,11 +70,23 @@ export function publicKeyOf(privateKey: KeyObject): KeyObject {
  * decoder's DER, because OpenSSL re-exports a key in whatever point form it was imported in.
  */
 export function exportPublicKeyRaw(publicKey: KeyObject): Uint8Array {
+  const known = exportedRaw.get(publicKey);
+  // A copy: callers may write into what they get.
+  if (known !== undefined) return Uint8Array.from(known);
   assertP256Key(publicKey, 'public');
   const { x, y } = publicKey.export({ format: 'jwk' });
   if (x === undefined || y === undefined) throw new Error('P-256 JWK export lacks x or y');
-  return concatBytes(Uint8Array.of(0x04), coordinate(x), coordinate(y));
+  const raw = concatBytes(Uint8Array.of(0x04), coordinate(x), coordinate(y));
+  exportedRaw.set(publicKey, Uint8Array.from(raw));
+  return raw;
 }
+
+/**
+ * Points already exported, by key: a rotation seals to every member and needs each one's
+ * point, and the JWK export costs about a tenth of an ECDH. A KeyObject never changes, and
+ * the map lets go of keys nobody holds.
+ */
+const exportedRaw = new WeakMap<KeyObject, Uint8Array>();
 
 /** Imports a 65-byte uncompressed point; throws ParleyError BAD_REQUEST unless it is on P-256. */
 export function importPublicKeyRaw(raw: Uint8Array): KeyObject {
