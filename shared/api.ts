@@ -72,6 +72,11 @@ export const PeerAddressText = z.string().transform((text, ctx) => {
 export const PeerInfo = z.object({
   deviceId: z.string(),
   shortId: z.string(),
+  /**
+   * The peer's fingerprint (as IdentityInfo.fingerprint on its own screen), for verifying;
+   * null until its key is known (heard on the LAN or linked).
+   */
+  fingerprint: z.string().nullable(),
   name: z.string(),
   /** Where the peer was last reached or heard from, `host:port` of its peer server. */
   address: z.string().nullable(),

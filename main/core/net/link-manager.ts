@@ -20,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import { DisplayName } from '../../../shared/api';
 import { ParleyError } from '../../../shared/errors';
@@ -46,7 +47,7 @@ import {
   type RequestHandler,
 } from './link';
 import { createPeerServer, type PeerServer, type Refusal } from './peer-server';
-import { tlsClientOptions, tlsServerOptions } from './tls-options';
+import { peerPublicKeySpki, tlsClientOptions, tlsServerOptions } from './tls-options';
 
 /** After a link request, the lower side keeps dialling back for this long, in milliseconds. */
 export const LINK_REQUEST_WINDOW_MS = 60_000;
@@ -261,6 +262,7 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
       direction,
       address,
       authenticatedId,
+      authenticatedKey: socket instanceof TLSSocket ? peerPublicKeySpki(socket) : undefined,
       hello: ourHello(),
       handlers,
       counters,

@@ -80,6 +80,8 @@ export interface LinkPeer {
   readonly name: string;
   /** The port the peer's server listens on. */
   readonly port: number;
+  /** The key its TLS certificate carried (DER SPKI); its hash is `deviceId`. */
+  readonly publicKeySpki: Uint8Array | undefined;
 }
 
 export interface LinkCloseInfo {
@@ -158,6 +160,8 @@ export interface OpenLinkOptions {
   address: string;
   /** The device ID the TLS handshake authenticated; the peer's hello must claim the same. */
   authenticatedId: string;
+  /** The public key the TLS handshake authenticated (undefined only off TLS, in tests). */
+  authenticatedKey?: Uint8Array;
   /** Our hello. */
   hello: { id: string; inst: string; name: string; port: number };
   handlers: LinkHandlers;
@@ -205,6 +209,7 @@ export class Link {
   private readonly ws: WebSocket;
   private readonly socket: Duplex;
   private readonly authenticatedId: string;
+  private readonly authenticatedKey: Uint8Array | undefined;
   private readonly handlers: LinkHandlers;
   private readonly counters: LinkCounters;
   private readonly log: Logger;
@@ -238,6 +243,7 @@ export class Link {
     this.direction = options.direction;
     this.address = options.address;
     this.authenticatedId = options.authenticatedId;
+    this.authenticatedKey = options.authenticatedKey;
     this.handlers = options.handlers;
     this.counters = options.counters ?? newLinkCounters();
     this.log = options.logger;
@@ -411,6 +417,7 @@ export class Link {
       instanceId: hello.inst,
       name: hello.name,
       port: hello.port,
+      publicKeySpki: this.authenticatedKey,
     };
     this.state = 'open';
     this.openedAtMs = Date.now();

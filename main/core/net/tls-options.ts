@@ -70,14 +70,22 @@ export function tlsClientOptions(identity: Identity): ConnectionOptions {
  * its key is not a P-256 key in canonical form.
  */
 export function peerDeviceId(socket: TLSSocket): string | undefined {
-  let spki: Uint8Array;
+  const spki = peerPublicKeySpki(socket);
+  return spki === undefined ? undefined : deviceIdForPublicKey(spki);
+}
+
+/**
+ * The public key (DER SubjectPublicKeyInfo) the peer on this TLS socket authenticated with;
+ * undefined in the same cases as peerDeviceId.
+ */
+export function peerPublicKeySpki(socket: TLSSocket): Uint8Array | undefined {
   try {
     const certificate = socket.getPeerX509Certificate();
     if (certificate === undefined) return undefined;
-    spki = new Uint8Array(certificate.publicKey.export({ format: 'der', type: 'spki' }));
+    const spki = new Uint8Array(certificate.publicKey.export({ format: 'der', type: 'spki' }));
     importPublicKeySpki(spki);
+    return spki;
   } catch {
     return undefined;
   }
-  return deviceIdForPublicKey(spki);
 }

@@ -22,6 +22,7 @@ import {
 } from '../../../shared/peer-address';
 import type { Discovery, DiscoveredPeer } from '../discovery';
 import type { Identity } from '../identity/identity';
+import { fingerprintOf } from '../identity/device-id';
 import type { Logger } from '../log/logger';
 import { CLOSE_CODES, type Link, type LinkManager, type SecurityEvent } from '../net';
 import { backoffDelayMs } from '../net/backoff';
@@ -112,6 +113,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
   const toInfo = (p: PeerState): PeerInfo => ({
     deviceId: p.deviceId,
     shortId: p.deviceId.slice(0, 7),
+    fingerprint: p.publicKeySpki.length > 0 ? fingerprintOf(p.publicKeySpki) : null,
     name: p.name,
     address: p.address ? formatPeerAddress(p.address) : null,
     online: isOnline(p),
@@ -205,6 +207,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
     const peer = link.peer;
     change(peer.deviceId, peer.name, (p) => {
       p.linked = true;
+      if (peer.publicKeySpki) p.publicKeySpki = peer.publicKeySpki;
       p.address = { host: link.address, port: peer.port };
       p.lastSeen = now();
     });

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { ParleyNode } from '../node';
 import { tempDirs } from '../testing/temp-dir';
 import { randomTestPort, waitFor } from '../testing/wait';
-import { peersOf, testNodes } from '../testing/test-nodes';
+import { peerRow, peersOf, testNodes } from '../testing/test-nodes';
 import type { EventPayload, PeerInfo } from '../../../shared/api';
 
 const dirs = tempDirs();
@@ -115,11 +115,14 @@ describe('manual peers and gossip', () => {
     await waitFor(() => linkedTo(c, b), 'Carol linked to Bob, whom only Alice knew');
   });
 
-  it('lets the user mark a peer verified', async () => {
+  it('shows a peer with the fingerprint its own user sees, and lets the user mark it verified', async () => {
     const [a, b] = [isolatedNode('Alice'), isolatedNode('Bob')];
     await Promise.all([a.start(), b.start()]);
     await a.api.invoke('peers.add', { address: `127.0.0.1:${b.peerPort}` });
     await waitFor(() => linkedTo(a, b), 'link');
+    // Bob's row at Alice's shows the fingerprint Bob's own screen shows, for reading aloud.
+    const bobAtAlice = await peerRow(a, b.identity.deviceId);
+    expect(bobAtAlice?.fingerprint).toBe(b.identity.fingerprint);
     const r = await a.api.invoke('peers.setVerified', {
       deviceId: b.identity.deviceId,
       verified: true,

@@ -1,5 +1,6 @@
-// One peer: presence, address, last seen, and its device ID to compare with the one on the
-// peer's own screen (Settings there) before marking it verified; and a button to message it.
+// One peer: presence, address, last seen, and its fingerprint and device ID to compare with
+// the ones on the peer's own screen (Settings there) before marking it verified; and a button
+// to message it.
 import { useState } from 'react';
 import { lastSeen } from '../lib/format';
 import { useAppStore } from '../store/store-context';
@@ -67,6 +68,18 @@ export function PeerView({ deviceId }: { deviceId: string }) {
           <dd className="mono">{peer.address ?? 'unknown'}</dd>
         </div>
         <div className="fact">
+          <dt>Their fingerprint</dt>
+          <dd>
+            {peer.fingerprint ? (
+              <code className="mono selectable" data-testid="peer-fingerprint">
+                {peer.fingerprint}
+              </code>
+            ) : (
+              'known once connected'
+            )}
+          </dd>
+        </div>
+        <div className="fact">
           <dt>Their device ID</dt>
           <dd>
             <code className="mono selectable" data-testid="peer-device-id">
@@ -78,9 +91,9 @@ export function PeerView({ deviceId }: { deviceId: string }) {
       <section className="card verify" aria-labelledby="verify-heading">
         <h3 id="verify-heading">Verify {peer.name}</h3>
         <p>
-          Ask {peer.name} to open Settings in Parley and read out their device ID. If it matches the
-          one above, character for character, mark them verified. Parley then warns you loudly if
-          this name ever shows up with another key.
+          Ask {peer.name} to open Settings in Parley and read out their fingerprint (or device ID).
+          If it matches the one above, digit for digit, mark them verified. Parley then warns you
+          loudly if this device ever shows up with another key.
         </p>
         {mine && (
           <p className="hint">
@@ -109,7 +122,7 @@ export function PeerView({ deviceId }: { deviceId: string }) {
           <p>
             {peer.verified
               ? 'Do this if you are no longer sure this device is who it says.'
-              : `Only confirm if the device ID ${peer.name} reads out matches ${peer.shortId}… exactly.`}
+              : `Only confirm if what ${peer.name} reads out is exactly ${peer.fingerprint ?? peer.deviceId}.`}
           </p>
         </ConfirmDialog>
       )}

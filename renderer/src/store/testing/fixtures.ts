@@ -23,6 +23,7 @@ export const identity: IdentityInfo = {
 export const bob: PeerInfo = {
   deviceId: BOB,
   shortId: 'BOBBOB2',
+  fingerprint: '11111 22222 33333 44444 55555 66666',
   name: 'Bob',
   address: '127.0.0.1:4100',
   online: true,
