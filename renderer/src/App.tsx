@@ -7,6 +7,7 @@ import { Onboarding } from './components/Onboarding';
 import { PeerView } from './components/PeerView';
 import { PublicRoomsView } from './components/PublicRoomsView';
 import { RoomView } from './components/RoomView';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { SecurityBanner } from './components/SecurityBanner';
 import { SettingsView } from './components/SettingsView';
 import { Sidebar } from './components/Sidebar';
@@ -71,6 +72,7 @@ export function App() {
 
   return (
     <div className="layout">
+      <ConnectionBanner />
       <SecurityBanner />
       <div className="columns">
         <Sidebar />

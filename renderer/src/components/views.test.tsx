@@ -8,6 +8,7 @@ import { memoryPrefs } from '../store/prefs';
 import { StoreProvider } from '../store/store-context';
 import { fakeApi, okResult } from '../store/testing/fake-api';
 import { bob, details, identity, message, ROOM, summary } from '../store/testing/fixtures';
+import { ConnectionBanner } from './ConnectionBanner';
 import { RoomView } from './RoomView';
 import { SecurityBanner } from './SecurityBanner';
 import { Sidebar } from './Sidebar';
@@ -111,5 +112,16 @@ describe('security alerts', () => {
     expect(html).toContain('Dismiss warning');
     store.getState().dismissAlert(store.getState().alerts[0]!.key);
     expect(render(store, <SecurityBanner />)).toBe('');
+  });
+});
+
+describe('connection banner', () => {
+  it('says so when the node stops answering, and is gone once it answers', async () => {
+    const { store } = await roomStore();
+    expect(render(store, <ConnectionBanner />)).toBe('');
+    store.getState().nodeAnswered(false);
+    expect(render(store, <ConnectionBanner />)).toContain('lost contact with its node');
+    store.getState().nodeAnswered(true);
+    expect(render(store, <ConnectionBanner />)).toBe('');
   });
 });

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentNotifier } from '../notify/notifier';
 import { createAppStore, type AppStore } from './app-store';
 import { sortedPeers } from './peers-slice';
 import { memoryPrefs, type Prefs } from './prefs';
 import { catchingUp } from './sync-slice';
 import { failResult, fakeApi, okResult, type Handlers } from './testing/fake-api';
-import { bob, identity, ROOM, settings } from './testing/fixtures';
+import { bob, identity, ROOM, settings, status } from './testing/fixtures';
 
 let store: AppStore | undefined;
 afterEach(() => store?.dispose());
@@ -138,5 +138,58 @@ describe('dispose', () => {
     for (const e of events) expect(listenerCount(e)).toBe(1);
     store.dispose();
     for (const e of events) expect(listenerCount(e)).toBe(0);
+  });
+});
+
+describe('connection slice', () => {
+  it('notices a node that stops answering, asks until it is back, then reloads', async () => {
+    vi.useFakeTimers();
+    try {
+      let up = true;
+      const answer = <T>(value: T) =>
+        up ? okResult(value) : failResult('NOT_RUNNING', 'The Parley node is not answering.');
+      const fake = fakeApi({
+        'identity.get': () => answer(identity),
+        'peers.list': () => answer([bob]),
+        'rooms.list': () => answer([]),
+        'settings.get': () => answer(settings),
+        'node.status': () => answer(status),
+      });
+      store = createAppStore(fake.api, {
+        notifier: silentNotifier,
+        prefs: memoryPrefs(),
+        focused: true,
+        reconnectProbeMs: 1000,
+      });
+      await store.getState().loadAll();
+      expect(store.getState().connection.lost).toBe(false);
+
+      const probesBefore = fake.callsOf('node.status').length;
+      up = false;
+      await store.getState().loadPeers();
+      expect(store.getState().connection.lost).toBe(true);
+      await vi.advanceTimersByTimeAsync(2500);
+      expect(fake.callsOf('node.status')).toHaveLength(probesBefore + 2);
+
+      up = true;
+      const peerLoads = fake.callsOf('peers.list').length;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(store.getState().connection.lost).toBe(false);
+      // Back: everything is reloaded, and the probing stops.
+      expect(fake.callsOf('peers.list').length).toBe(peerLoads + 1);
+      const callsWhenBack = fake.callsOf('node.status').length;
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(fake.callsOf('node.status')).toHaveLength(callsWhenBack);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('counts an error answer as the node being there', async () => {
+    const { store } = storeWith({
+      'peers.add': () => failResult('BAD_REQUEST', 'address: That is not host:port.'),
+    });
+    await store.getState().addPeer('nonsense');
+    expect(store.getState().connection.lost).toBe(false);
   });
 });

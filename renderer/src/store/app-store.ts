@@ -10,6 +10,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ParleyApi } from '../../../shared/api';
 import { webNotifier, type Notifier } from '../notify/notifier';
+import { createConnectionSlice, watchAnswers, type ConnectionSlice } from './connection-slice';
 import { createIdentitySlice, subscribeIdentityEvents, type IdentitySlice } from './identity-slice';
 import { createMessagesSlice, type MessagesSlice } from './messages-slice';
 import { createNotificationsSlice, type NotificationsSlice } from './notifications-slice';
@@ -35,6 +36,7 @@ export type AppState = IdentitySlice &
   UiSlice &
   NotificationsSlice &
   SecuritySlice &
+  ConnectionSlice &
   StartSlice;
 
 export interface AppStore extends StoreApi<AppState> {
@@ -47,10 +49,16 @@ export interface AppEnv {
   prefs?: Prefs;
   /** Whether the window has focus as the store starts (default: document.hasFocus()). */
   focused?: boolean;
+  /** How often to ask whether the node is back after contact was lost, in ms. Default 3000. */
+  reconnectProbeMs?: number;
 }
 
-export function createAppStore(api: ParleyApi, env: AppEnv = {}): AppStore {
+const RECONNECT_PROBE_MS = 3000;
+
+export function createAppStore(hostApi: ParleyApi, env: AppEnv = {}): AppStore {
   const focused = env.focused ?? (typeof document !== 'undefined' ? document.hasFocus() : true);
+  // Every slice talks through this wrapper, so any command tells whether the node is there.
+  const api = watchAnswers(hostApi, (answered) => store.getState().nodeAnswered(answered));
   const store = createStore<AppState>()((...a) => ({
     ...createIdentitySlice(api)(...a),
     ...createPeersSlice(api)(...a),
@@ -61,6 +69,7 @@ export function createAppStore(api: ParleyApi, env: AppEnv = {}): AppStore {
     ...createUiSlice(env.prefs ?? browserPrefs(), focused)(...a),
     ...createNotificationsSlice(env.notifier ?? webNotifier())(...a),
     ...createSecuritySlice(...a),
+    ...createConnectionSlice(...a),
     async loadAll() {
       const s = a[1]();
       // Asked at start only while undecided; a user who answered is not asked again.
@@ -72,10 +81,35 @@ export function createAppStore(api: ParleyApi, env: AppEnv = {}): AppStore {
     subscribeIdentityEvents(api, store.getState),
     subscribeNodeEvents(api, store.getState),
   ].flat();
+  subscriptions.push(probeWhileLost(store, api, env.reconnectProbeMs ?? RECONNECT_PROBE_MS));
   const dispose = (): void => {
     for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
   };
   return Object.assign(store, { dispose });
+}
+
+/**
+ * While contact with the node is lost, asks `node.status` every `intervalMs`; when the node
+ * answers again, reloads everything (events sent meanwhile were missed). Returns the stop.
+ */
+function probeWhileLost(store: StoreApi<AppState>, api: ParleyApi, intervalMs: number) {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stopProbing = (): void => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  const unsubscribe = store.subscribe((s, before) => {
+    if (s.connection.lost && !timer) {
+      timer = setInterval(() => void api.invoke('node.status', {}), intervalMs);
+    } else if (!s.connection.lost && before.connection.lost) {
+      stopProbing();
+      void s.loadAll();
+    }
+  });
+  return () => {
+    unsubscribe();
+    stopProbing();
+  };
 }
 
 /** Feeds every node event (but identity's) into the store's actions. */

@@ -2,6 +2,7 @@
 import type {
   IdentityInfo,
   MessageInfo,
+  NodeStatus,
   PeerInfo,
   RoomDetails,
   RoomSummary,
@@ -101,4 +102,14 @@ export const settings: Settings = {
   discoveryGroup: '239.255.77.77',
   discoveryPort: 21027,
   restartRequired: false,
+};
+
+export const status: NodeStatus = {
+  version: '0.1.0',
+  startedAt: 1_700_000_000_000,
+  dataDir: '/home/alice/.config/Parley',
+  storage: 'sqlite',
+  keyProtection: 'none',
+  peerPort: 47778,
+  discovery: true,
 };
