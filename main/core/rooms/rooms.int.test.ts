@@ -176,6 +176,41 @@ describe('rooms on a LAN', () => {
     },
   );
 
+  it(
+    'messages sent while a renewed key is on its way are neither refused nor lost',
+    { timeout: 60_000 },
+    async () => {
+      const [ann, ben, cat] = (await startLan(['Ann', 'Ben', 'Cat'])) as [
+        ParleyNode,
+        ParleyNode,
+        ParleyNode,
+      ];
+      const room = await call(ann, 'rooms.create', { name: 'Busy' });
+      for (const n of [ben, cat]) {
+        await call(ann, 'rooms.invite', { roomId: room.id, deviceId: idOf(n) });
+        await waitFor(
+          async () => (await n.api.invoke('rooms.get', { roomId: room.id })).ok,
+          'in the room',
+        );
+      }
+      // Ben and Cat keep talking while Ann renews the key: some of their messages use the old
+      // key after Ann's rotation exists, some the new one.
+      const sends: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 10; i++) {
+        sends.push(call(ben, 'messages.send', { roomId: room.id, text: `ben ${i}` }));
+        sends.push(call(cat, 'messages.send', { roomId: room.id, text: `cat ${i}` }));
+        if (i === 3) sends.push(call(ann, 'rooms.rotate', { roomId: room.id }));
+      }
+      await Promise.all(sends);
+      for (const n of [ann, ben, cat]) {
+        const got = await waitForMessages(n, room.id, 20);
+        expect(got.map((m) => m.text).sort()).toEqual(
+          [...Array(10).keys()].flatMap((i) => [`ben ${i}`, `cat ${i}`]).sort(),
+        );
+      }
+    },
+  );
+
   it('a direct message is a two-member room opened from a peer', { timeout: 60_000 }, async () => {
     const [ann, ben] = (await startLan(['Ann', 'Ben'])) as [ParleyNode, ParleyNode];
     const dm = await call(ann, 'dm.open', { deviceId: idOf(ben) });
