@@ -97,6 +97,7 @@ test('users see each other online, by the names they picked', async () => {
   const peerView = page.getByRole('main', { name: 'Bob' });
   await expect(peerView.getByText('Online, connected')).toBeVisible();
   await expect(page.getByTestId('peer-device-id')).toHaveText(bob.node.deviceId);
+  await expect(page.getByTestId('peer-fingerprint')).toHaveText(/^\d{5}( \d{5}){5}$/);
   await recordView(page, 'peer', 'peer view');
 });
 
