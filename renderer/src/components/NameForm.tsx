@@ -1,7 +1,7 @@
 // The display name, editable in place: Enter (or Save) saves, Escape puts the saved name back.
 // The name shown is the node's; what the user typed is kept only while they edit. The node
 // validates the name (shared/api.ts) and its refusal is shown in its own words.
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useAppStore } from '../store/store-context';
 
 export function NameForm({ name }: { name: string }) {
@@ -11,6 +11,10 @@ export function NameForm({ name }: { name: string }) {
   const resetNameSave = useAppStore((s) => s.resetNameSave);
   const inputId = useId();
   const statusId = useId();
+
+  // "Saved" speaks of a save made here: a form opened later (Settings after onboarding) starts
+  // without it.
+  useEffect(() => resetNameSave(), [resetNameSave]);
 
   const value = draft ?? name;
   const saving = status === 'saving';
