@@ -161,6 +161,20 @@ test('unread counts rise in a room that is not open, and clear when it is opened
   ]);
 });
 
+test('a click on a notification opens its room', async () => {
+  const { page } = bob;
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 2 })).toBeVisible();
+  const before = (await bob.notifications()).length;
+  await send(alice.page, 'One more thing: bring the printouts.');
+  await expect.poll(async () => (await bob.notifications()).length).toBe(before + 1);
+
+  expect(await bob.clickNewestNotification()).toBe(true);
+  await expect(page.getByTestId('room-title')).toHaveText(`#${ROOM}`);
+  await expectMessage(page, 'One more thing: bring the printouts.');
+  await expect(page).toHaveTitle('Parley');
+});
+
 test('a message in the open room raises no notification', async () => {
   const before = (await bob.notifications()).length;
   await send(alice.page, 'Thanks both.');

@@ -21,6 +21,7 @@ export interface RaisedNotification {
 // helpers. `notifications` is kept on a name no app code uses.
 const RECORD_NOTIFICATIONS = `(() => {
   const raised = [];
+  const shown = [];
   class RecordedNotification extends EventTarget {
     static get permission() { return 'granted'; }
     static requestPermission() { return Promise.resolve('granted'); }
@@ -31,11 +32,21 @@ const RECORD_NOTIFICATIONS = `(() => {
       this.tag = (options && options.tag) || '';
       this.onclick = null;
       raised.push({ title: this.title, body: this.body });
+      shown.push(this);
     }
     close() {}
   }
   Object.defineProperty(window, 'Notification', { value: RecordedNotification, configurable: true, writable: true });
   Object.defineProperty(window, '__e2eNotifications', { value: raised });
+  // The user clicks the newest notification, as the system would report it to the page.
+  Object.defineProperty(window, '__e2eClickNewestNotification', {
+    value: () => {
+      const n = shown[shown.length - 1];
+      if (!n || typeof n.onclick !== 'function') return false;
+      n.onclick(new Event('click'));
+      return true;
+    },
+  });
 })();`;
 
 export interface NodeWindow {
@@ -44,6 +55,8 @@ export interface NodeWindow {
   page: Page;
   /** The notifications this window has raised so far, oldest first. */
   notifications(): Promise<RaisedNotification[]>;
+  /** Clicks the newest notification; false when there is none or it has no click handler. */
+  clickNewestNotification(): Promise<boolean>;
 }
 
 export async function openWindow(browser: Browser, node: LanNode): Promise<NodeWindow> {
@@ -60,6 +73,12 @@ export async function openWindow(browser: Browser, node: LanNode): Promise<NodeW
         () =>
           (globalThis as unknown as { __e2eNotifications: RaisedNotification[] })
             .__e2eNotifications,
+      ),
+    clickNewestNotification: () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { __e2eClickNewestNotification: () => boolean }
+        ).__e2eClickNewestNotification(),
       ),
   };
 }
