@@ -288,6 +288,20 @@ test('the new-room dialog is accessible', async () => {
   await expect(dialog).toBeHidden();
 });
 
+test('the window follows the system’s dark theme', async () => {
+  const { page } = alice;
+  await openRoom(page, ROOM);
+  const background = () =>
+    page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(background).not.toBe(light);
+  await openPanel(page, 'Members');
+  await recordView(page, 'room-dark', 'room view with members, dark theme');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(background).toBe(light);
+});
+
 test('the main views have no serious or critical accessibility violations', () => {
   expectNoBlockingViolations();
 });
