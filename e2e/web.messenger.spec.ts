@@ -276,6 +276,13 @@ test('search finds an old message', async () => {
   await expect(result).toHaveText(new RegExp(`^Alice.*${OLD_MESSAGE.replace(/[.]/g, '\\.')}`));
   await expect(result.locator('mark')).toHaveText('budget');
   await recordView(page, 'search', 'search panel');
+
+  // "Show in conversation" puts the message in view, marked and focused.
+  await result.getByRole('button', { name: 'Show in conversation' }).click();
+  const shown = page.getByTestId('message-list').locator('.message.revealed');
+  await expect(shown).toHaveText(OLD_MESSAGE);
+  await expect(shown).toBeInViewport();
+  await expect(shown).toBeFocused();
 });
 
 test('the new-room dialog is accessible', async () => {

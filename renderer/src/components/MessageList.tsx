@@ -1,8 +1,9 @@
 // A room's messages, grouped by day and by runs of one sender, with this node's unsent
 // messages at the end. Scrolling to the top (or the "Load older messages" button) loads the
 // previous page and keeps the reader's place; new messages keep the list at the bottom only
-// when the reader was already there.
-import { useLayoutEffect, useRef, type UIEvent } from 'react';
+// when the reader was already there. A message revealed from search is scrolled to, marked
+// and focused.
+import { useEffect, useLayoutEffect, useRef, type UIEvent } from 'react';
 import type { MessageInfo } from '../../../shared/api';
 import { timeOfDay } from '../lib/format';
 import { groupMessages, runDeliveryLabels, type SenderRun } from '../lib/messages-view';
@@ -21,6 +22,20 @@ export function MessageList({ roomId, messages }: { roomId: string; messages: Ro
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
   const firstId = useRef<string | undefined>(undefined);
+  const revealed = useAppStore((s) =>
+    s.messages.revealed?.roomId === roomId ? s.messages.revealed.id : null,
+  );
+
+  useEffect(() => {
+    if (!revealed) return;
+    const item = ref.current?.querySelector<HTMLElement>(
+      `[data-message-id="${CSS.escape(revealed)}"]`,
+    );
+    if (!item) return;
+    atBottom.current = false;
+    item.scrollIntoView({ block: 'center' });
+    item.focus({ preventScroll: true });
+  }, [revealed, messages.items]);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -82,7 +97,7 @@ export function MessageList({ roomId, messages }: { roomId: string; messages: Ro
         <section key={day.key} className="day" aria-label={day.label}>
           <h3 className="day-label">{day.label}</h3>
           {day.runs.map((run) => (
-            <RunView key={run.key} run={run} />
+            <RunView key={run.key} run={run} revealed={revealed} />
           ))}
         </section>
       ))}
@@ -91,7 +106,7 @@ export function MessageList({ roomId, messages }: { roomId: string; messages: Ro
   );
 }
 
-function RunView({ run }: { run: SenderRun }) {
+function RunView({ run, revealed }: { run: SenderRun; revealed: string | null }) {
   const first = run.messages[0]!;
   const labels = runDeliveryLabels(run.messages);
   return (
@@ -104,16 +119,36 @@ function RunView({ run }: { run: SenderRun }) {
       </p>
       <ul className="run-messages">
         {run.messages.map((m, i) => (
-          <MessageItem key={m.id} message={m} delivery={labels[i] ?? null} />
+          <MessageItem
+            key={m.id}
+            message={m}
+            delivery={labels[i] ?? null}
+            revealed={m.id === revealed}
+          />
         ))}
       </ul>
     </div>
   );
 }
 
-function MessageItem({ message, delivery }: { message: MessageInfo; delivery: string | null }) {
+function MessageItem({
+  message,
+  delivery,
+  revealed,
+}: {
+  message: MessageInfo;
+  delivery: string | null;
+  revealed: boolean;
+}) {
   return (
-    <li className="message" data-testid="message" data-message-id={message.id}>
+    <li
+      className={revealed ? 'message revealed' : 'message'}
+      data-testid="message"
+      data-message-id={message.id}
+      // Focusable only when revealed, so that keyboard and screen-reader users land on it.
+      tabIndex={revealed ? -1 : undefined}
+      aria-current={revealed ? 'true' : undefined}
+    >
       <span className="message-text">{message.text}</span>
       {delivery && (
         <span className="delivery muted" data-testid="delivery">

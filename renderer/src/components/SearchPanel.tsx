@@ -1,5 +1,5 @@
 // Search in the open room (or in every room): results with the matching words highlighted;
-// choosing a result in another room opens that room.
+// "Show in conversation" opens the result's room and scrolls to it (loading older pages).
 import { useState, type FormEvent } from 'react';
 import { dateTime } from '../lib/format';
 import { highlightParts } from '../lib/messages-view';
@@ -11,7 +11,8 @@ export function SearchPanel({ roomId }: { roomId: string }) {
   const search = useAppStore((s) => s.messages.search);
   const roomsById = useAppStore((s) => s.rooms.byId);
   const searchMessages = useAppStore((s) => s.searchMessages);
-  const selectRoom = useAppStore((s) => s.selectRoom);
+  const revealMessage = useAppStore((s) => s.revealMessage);
+  const [notFound, setNotFound] = useState<string | null>(null);
   const [query, setQuery] = useState(search.query);
   const [everywhere, setEverywhere] = useState(search.status !== 'idle' && search.roomId === null);
 
@@ -69,10 +70,20 @@ export function SearchPanel({ roomId }: { roomId: string }) {
                   part.match ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
                 )}
               </p>
-              {m.roomId !== roomId && (
-                <button type="button" className="link" onClick={() => selectRoom(m.roomId)}>
-                  Open the room
-                </button>
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  void revealMessage(m).then((found) => setNotFound(found ? null : m.id))
+                }
+                data-testid="show-in-conversation"
+              >
+                Show in conversation
+              </button>
+              {notFound === m.id && (
+                <p className="error" role="alert">
+                  This message is no longer in the room’s history.
+                </p>
               )}
             </li>
           ))}

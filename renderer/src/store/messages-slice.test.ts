@@ -4,7 +4,7 @@ import { createAppStore, type AppStore } from './app-store';
 import { PAGE_SIZE } from './messages-slice';
 import { memoryPrefs } from './prefs';
 import { failResult, fakeApi, okResult } from './testing/fake-api';
-import { message, ROOM } from './testing/fixtures';
+import { details, message, ROOM, summary } from './testing/fixtures';
 import { silentNotifier } from '../notify/notifier';
 
 let store: AppStore | undefined;
@@ -125,5 +125,40 @@ describe('messages slice', () => {
     });
     store.getState().clearSearch();
     expect(store.getState().messages.search.status).toBe('idle');
+  });
+});
+
+describe('revealing a message from search', () => {
+  it('opens its room and loads older pages until the message is there', async () => {
+    const oldest = page(PAGE_SIZE);
+    const middle = page(PAGE_SIZE);
+    const newest = page(PAGE_SIZE);
+    const pages = [newest, middle, oldest];
+    const { store, callsOf } = storeWith({
+      'messages.history': () => okResult(pages.shift() ?? []),
+      'rooms.get': () => okResult(details()),
+      'rooms.markRead': () => okResult(summary()),
+    });
+    const wanted = oldest[3]!;
+    await expect(store.getState().revealMessage(wanted)).resolves.toBe(true);
+    expect(store.getState().ui.view).toEqual({ kind: 'room', roomId: ROOM });
+    expect(callsOf('messages.history')).toHaveLength(3);
+    expect(store.getState().messages.revealed).toEqual({ roomId: ROOM, id: wanted.id });
+  });
+
+  it('stops once the pages are older than the message, and says it is gone', async () => {
+    const gone = message();
+    const newer = page(PAGE_SIZE);
+    const { store, callsOf } = storeWith({
+      'messages.history': (args) => okResult(args.before ? [] : newer),
+      'rooms.get': () => okResult(details()),
+      'rooms.markRead': () => okResult(summary()),
+    });
+    // The node's first page already reaches past it (its Lamport time is older than all).
+    const older = { ...gone, lamport: newer[0]!.lamport - 1, id: 'deleted' };
+    await expect(store.getState().revealMessage(older)).resolves.toBe(false);
+    // The newest page, then one older page that brings nothing.
+    expect(callsOf('messages.history')).toHaveLength(2);
+    expect(store.getState().messages.revealed).toBeNull();
   });
 });

@@ -53,6 +53,8 @@ export interface MessagesSlice {
     byRoom: Record<string, RoomMessages>;
     pending: Record<string, PendingSend[]>;
     search: SearchState;
+    /** A message the user asked to see (from search): the room view scrolls to it. */
+    revealed: { roomId: string; id: string } | null;
   };
   /** Loads the newest page of a room once; later messages arrive by event. */
   loadMessages(roomId: string): Promise<void>;
@@ -64,6 +66,11 @@ export interface MessagesSlice {
   messageReceived(message: MessageInfo): void;
   deliveryUpdated(roomId: string, updates: DeliveryUpdate[]): void;
   searchMessages(query: string, roomId: string | null): Promise<void>;
+  /**
+   * Opens the message's room and loads older pages until the message is among them, then marks
+   * it revealed; resolves false when the node no longer has it.
+   */
+  revealMessage(message: MessageInfo): Promise<boolean>;
   clearSearch(): void;
 }
 
@@ -114,6 +121,9 @@ export const createMessagesSlice =
         return { messages: { ...s.messages, pending } };
       });
 
+    /** First-page loads in flight, by room. */
+    const firstLoads = new Map<string, Promise<void>>();
+
     const loadPage = async (roomId: string, older: boolean): Promise<void> => {
       const first = roomOf(roomId).items[0];
       const args =
@@ -156,11 +166,17 @@ export const createMessagesSlice =
     };
 
     return {
-      messages: { byRoom: {}, pending: {}, search: idleSearch },
+      messages: { byRoom: {}, pending: {}, search: idleSearch, revealed: null },
 
       async loadMessages(roomId) {
         if (roomOf(roomId).loaded) return;
-        await loadPage(roomId, false);
+        // Opening a room and revealing a message in it both ask: one request serves both.
+        let loading = firstLoads.get(roomId);
+        if (!loading) {
+          loading = loadPage(roomId, false).finally(() => firstLoads.delete(roomId));
+          firstLoads.set(roomId, loading);
+        }
+        await loading;
       },
 
       async loadOlderMessages(roomId) {
@@ -224,6 +240,28 @@ export const createMessagesSlice =
         if (now.query !== trimmed || now.roomId !== roomId) return;
         if (result.ok) patchSearch({ status: 'done', results: result.value });
         else patchSearch({ status: 'failed', results: [], error: result.error });
+      },
+
+      async revealMessage(message) {
+        const { roomId, id } = message;
+        const { view } = get().ui;
+        if (view.kind !== 'room' || view.roomId !== roomId) get().selectRoom(roomId);
+        await get().loadMessages(roomId);
+        const has = (): boolean => roomOf(roomId).items.some((m) => m.id === id);
+        // Each page is older than the last; once the first loaded message sorts before the
+        // wanted one, more pages cannot bring it.
+        const passed = (): boolean => {
+          const first = roomOf(roomId).items[0];
+          return first !== undefined && first.lamport < message.lamport;
+        };
+        while (!has() && !passed() && roomOf(roomId).hasOlder && !roomOf(roomId).error) {
+          const before = roomOf(roomId).items.length;
+          await loadPage(roomId, true);
+          if (roomOf(roomId).items.length === before) break;
+        }
+        const found = has();
+        set((s) => ({ messages: { ...s.messages, revealed: found ? { roomId, id } : null } }));
+        return found;
       },
 
       clearSearch() {
