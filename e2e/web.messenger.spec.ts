@@ -299,7 +299,13 @@ test('the window follows the system’s dark theme', async () => {
   const { page } = alice;
   await openRoom(page, ROOM);
   const background = () =>
-    page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    page.locator('html').evaluate((html) => {
+      // Typed without the DOM library, like the rest of this suite's page functions.
+      const win = globalThis as unknown as {
+        getComputedStyle(el: unknown): { backgroundColor: string };
+      };
+      return win.getComputedStyle(html).backgroundColor;
+    });
   const light = await background();
   await page.emulateMedia({ colorScheme: 'dark' });
   await expect.poll(background).not.toBe(light);
