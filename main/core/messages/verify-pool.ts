@@ -17,7 +17,8 @@
  * Why the worker's code is a string run with `eval: true`: it uses only node:crypto and
  * node:worker_threads, and a string needs no loader and no build input, so the same worker
  * runs under vitest, under tsx (`parley serve`), and bundled in the Electron app, where a
- * .ts worker file would need tsx's loader in the worker or its own electron-vite entry.
+ * .ts worker file would need tsx's loader in the worker or its own electron-vite entry. The
+ * worker gets no execArgv of ours (a `--import tsx` would start a loader it does not need).
  */
 import { availableParallelism } from 'node:os';
 import { verify as nodeVerify, type KeyObject } from 'node:crypto';
@@ -39,14 +40,14 @@ export interface SignatureVerifier {
 export interface VerifyPoolOptions {
   /** Workers at most. Default: the cores this process may use, at most 4. */
   size?: number;
-  /** Fewer jobs than this are checked on the calling thread (a message round trip costs more). Default 64. */
+  /** Fewer jobs than this are checked on the calling thread (a thread round trip costs about as much as a few checks). Default 8. */
   minParallelJobs?: number;
   /** Requests in flight per worker before further work runs on the calling thread. Default 4. */
   maxInFlightPerWorker?: number;
 }
 
 const DEFAULT_MAX_WORKERS = 4;
-const DEFAULT_MIN_PARALLEL_JOBS = 64;
+const DEFAULT_MIN_PARALLEL_JOBS = 8;
 const DEFAULT_MAX_IN_FLIGHT = 4;
 
 /** The same check as crypto/signature.ts verifyRaw, on any thread. */
@@ -117,7 +118,10 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): SignatureVeri
   };
 
   function spawn(): PoolWorker {
-    const w: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), pending: new Map() };
+    const w: PoolWorker = {
+      worker: new Worker(WORKER_SOURCE, { eval: true, execArgv: [] }),
+      pending: new Map(),
+    };
     // The pool never keeps a process alive by itself; close() still ends the threads.
     w.worker.unref();
     w.worker.on('message', ({ id, ok }: { id: number; ok: Uint8Array }) => {

@@ -285,8 +285,10 @@ export function createRoomSync(options: RoomSyncOptions) {
     try {
       while (box.envelopes.length > 0 && !closed) {
         const batch = box.envelopes.splice(0, SYNC_BATCH_MAX);
+        // The senders of what is still waiting stay listed: a burst of more than one batch
+        // must not leave the next batch with nobody to name (it lost the rest of the burst).
         const from = [...box.from];
-        box.from.clear();
+        if (box.envelopes.length === 0) box.from.clear();
         const { gap } = await rooms.ingestEnvelopes(roomId, batch, from[0]!.peer.deviceId);
         if (gap) for (const l of from) scheduleSync(l, roomId);
       }
