@@ -24,7 +24,8 @@ import {
   type LinkRequestBody,
 } from './endpoints';
 import { MAX_FRAME_BYTES } from './frames';
-import { peerDeviceId } from './tls-options';
+import { deviceIdForPublicKey } from '../identity/device-id';
+import { peerPublicKeySpki } from './tls-options';
 
 /** Connecting, the TLS handshake, the upgrade or the link request each must finish within this, in ms. */
 export const DIAL_TIMEOUT_MS = 10_000;
@@ -96,6 +97,18 @@ function guarded<T>(
 }
 
 /**
+ * The key each verified client socket's server proved it holds. Read at 'secureConnect': a
+ * TLS client socket no longer answers getPeerX509Certificate() by the time connectVerified's promise has
+ * resolved (seen on Node 20 with TLS 1.3).
+ */
+const verifiedKeys = new WeakMap<TLSSocket, Uint8Array>();
+
+/** The public key (DER SPKI) the server of a socket from connectVerified proved it holds. */
+export function verifiedServerKey(socket: TLSSocket): Uint8Array | undefined {
+  return verifiedKeys.get(socket);
+}
+
+/**
  * Opens a TLS 1.3 connection presenting our certificate and resolves once the server has
  * proved it holds the key of `target.deviceId`. Rejects with PeerKeyMismatchError otherwise.
  */
@@ -110,9 +123,12 @@ export function connectVerified(
     socket.on('error', (err) => fail(err));
     socket.once('close', () => fail(new Error('connect: the connection closed')));
     socket.once('secureConnect', () => {
-      const presented = peerDeviceId(socket);
-      if (presented !== target.deviceId) fail(new PeerKeyMismatchError(target.deviceId, presented));
-      else done(socket);
+      const key = peerPublicKeySpki(socket);
+      const presented = key && deviceIdForPublicKey(key);
+      if (presented !== target.deviceId)
+        return fail(new PeerKeyMismatchError(target.deviceId, presented));
+      verifiedKeys.set(socket, key!);
+      done(socket);
     });
     return () => socket.destroy();
   });

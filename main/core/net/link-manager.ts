@@ -31,6 +31,7 @@ import {
   DIAL_TIMEOUT_MS,
   PeerKeyMismatchError,
   connectVerified,
+  verifiedServerKey,
   postLinkRequest,
   upgradeToWebSocket,
   type DialTarget,
@@ -252,17 +253,18 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
     ws: WebSocket,
     socket: Duplex,
     direction: 'in' | 'out',
-    authenticatedId: string,
+    authenticated: { deviceId: string; key: Uint8Array | undefined },
     address: string,
     signal?: AbortSignal,
   ): Promise<Link> {
+    const authenticatedId = authenticated.deviceId;
     const link = new Link({
       ws,
       socket,
       direction,
       address,
       authenticatedId,
-      authenticatedKey: socket instanceof TLSSocket ? peerPublicKeySpki(socket) : undefined,
+      authenticatedKey: authenticated.key,
       hello: ourHello(),
       handlers,
       counters,
@@ -419,11 +421,12 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
   async function dial(target: DialTarget, signal: AbortSignal): Promise<void> {
     stats.dialsStarted++;
     const socket = await connectVerified(target, clientTls, { timeoutMs: dialTimeoutMs, signal });
+    const authenticated = { deviceId: target.deviceId, key: verifiedServerKey(socket) };
     // Resolves once the hellos are done and the link is registered.
     await upgradeToWebSocket(
       socket,
       target,
-      (ws) => startLink(ws, socket, 'out', target.deviceId, target.address, signal),
+      (ws) => startLink(ws, socket, 'out', authenticated, target.address, signal),
       { timeoutMs: dialTimeoutMs, signal },
     );
   }
@@ -502,7 +505,8 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
 
   function onIncomingLink(ws: WebSocket, socket: Duplex, deviceId: string, address: string) {
     stats.incomingAccepted++;
-    startLink(ws, socket, 'in', deviceId, address).catch((err: unknown) => {
+    const key = socket instanceof TLSSocket ? peerPublicKeySpki(socket) : undefined;
+    startLink(ws, socket, 'in', { deviceId, key }, address).catch((err: unknown) => {
       log.debug('incoming_handshake_failed', { peer: deviceId, address, error: err });
     });
   }
