@@ -285,6 +285,20 @@ test('search finds an old message', async () => {
   await expect(shown).toBeFocused();
 });
 
+test('what is typed but not sent survives switching rooms and reloading the window', async () => {
+  const { page } = bob;
+  await openRoom(page, ROOM);
+  const composer = page.getByTestId('composer-input');
+  await composer.fill('Half a thought about the budget');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openRoom(page, ROOM);
+  await expect(composer).toHaveValue('Half a thought about the budget');
+  await page.reload();
+  await openRoom(page, ROOM);
+  await expect(composer).toHaveValue('Half a thought about the budget');
+  await composer.fill('');
+});
+
 test('the new-room dialog is accessible', async () => {
   const { page } = alice;
   await page.getByRole('button', { name: 'New room' }).click();

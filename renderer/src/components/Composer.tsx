@@ -1,6 +1,7 @@
 // Where a message is written: Enter sends, Shift+Enter starts a new line. The text box empties
-// at once; the message shows as "Sending…" until the node has stored it. Disabled (with the
-// reason) when this node can no longer send in the room.
+// at once; the message shows as "Sending…" until the node has stored it. What is typed is kept
+// as the room's draft (prefs.ts) until then, so switching rooms or closing the window loses
+// nothing. Disabled (with the reason) when this node can no longer send in the room.
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_TEXT } from '../../../shared/room-wire';
 import { useAppStore } from '../store/store-context';
@@ -12,7 +13,9 @@ export function Composer(props: {
 }) {
   const { roomId, roomLabel, disabledReason } = props;
   const sendMessage = useAppStore((s) => s.sendMessage);
-  const [text, setText] = useState('');
+  const draftOf = useAppStore((s) => s.draftOf);
+  const saveDraft = useAppStore((s) => s.saveDraft);
+  const [text, setText] = useState(() => draftOf(roomId));
   const disabled = disabledReason !== null;
 
   const send = (): void => {
@@ -43,7 +46,10 @@ export function Composer(props: {
         value={text}
         maxLength={MAX_MESSAGE_TEXT}
         placeholder={disabledReason ?? `Message ${roomLabel}`}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          saveDraft(roomId, e.target.value);
+        }}
         onKeyDown={onKeyDown}
         disabled={disabled}
         // The room view mounts per room: opening a room puts the cursor here, as messengers do.

@@ -162,3 +162,37 @@ describe('revealing a message from search', () => {
     expect(store.getState().messages.revealed).toBeNull();
   });
 });
+
+describe('drafts', () => {
+  it('keep what was typed until the node has stored it, across a closed window', async () => {
+    const prefs = memoryPrefs();
+    let up = false;
+    const fake = fakeApi({
+      'messages.send': (args) =>
+        up ? okResult(message({ text: args.text, mine: true })) : failResult('NOT_RUNNING', 'down'),
+    });
+    store = createAppStore(fake.api, { notifier: silentNotifier, prefs });
+    store.getState().saveDraft(ROOM, 'see you at ten');
+    // The node is down: the send fails, and the text is still the room's draft.
+    await expect(store.getState().sendMessage(ROOM, 'see you at ten')).resolves.toBe(false);
+    store.dispose();
+
+    // A new window (same saved prefs) shows the draft again.
+    store = createAppStore(fake.api, { notifier: silentNotifier, prefs });
+    expect(store.getState().draftOf(ROOM)).toBe('see you at ten');
+    up = true;
+    await expect(store.getState().sendMessage(ROOM, 'see you at ten')).resolves.toBe(true);
+    expect(store.getState().draftOf(ROOM)).toBe('');
+  });
+
+  it('keep new typing when an earlier send is answered', async () => {
+    const { store } = storeWith({
+      'messages.send': (args) => okResult(message({ text: args.text, mine: true })),
+    });
+    store.getState().saveDraft(ROOM, 'first');
+    const sending = store.getState().sendMessage(ROOM, 'first');
+    store.getState().saveDraft(ROOM, 'second, still typing');
+    await sending;
+    expect(store.getState().draftOf(ROOM)).toBe('second, still typing');
+  });
+});

@@ -188,7 +188,11 @@ export const createMessagesSlice =
       async sendMessage(roomId, text) {
         const key = `pending-${++pendingCounter}`;
         setPending(roomId, (list) => [...list, { key, text, status: 'sending', error: null }]);
-        return deliver(roomId, key, text);
+        const stored = await deliver(roomId, key, text);
+        // Until the node has it, the text also stays the room's saved draft: a window closed
+        // mid-send shows it again in the composer.
+        if (stored) get().draftSent(roomId, text);
+        return stored;
       },
 
       async retrySend(roomId, key) {

@@ -37,6 +37,11 @@ export interface UiSlice {
   completeOnboarding(): void;
   /** Marks a room read if the user is looking at it right now. */
   markReadIfSeen(roomId: string): void;
+  /** The room's unsent composer text, kept across window restarts. */
+  draftOf(roomId: string): string;
+  saveDraft(roomId: string, text: string): void;
+  /** Forgets the draft once the node stored it as a message, unless the user typed on since. */
+  draftSent(roomId: string, text: string): void;
 }
 
 export const createUiSlice =
@@ -96,6 +101,16 @@ export const createUiSlice =
         prefs.setOnboardedDevice(deviceId);
         patch({ onboardedDevice: deviceId });
         void get().requestNotificationPermission();
+      },
+
+      draftOf: (roomId) => prefs.draft(roomId),
+
+      saveDraft(roomId, text) {
+        prefs.setDraft(roomId, text.trim() === '' ? '' : text);
+      },
+
+      draftSent(roomId, text) {
+        if (prefs.draft(roomId) === text) prefs.setDraft(roomId, '');
       },
 
       markReadIfSeen(roomId) {
