@@ -61,6 +61,8 @@ export async function messageSteps(count: number): Promise<Measurement[]> {
     text: m.text ?? '',
     senderName: 'Owner',
     mine: false,
+    // Someone else's message: no delivery state.
+    delivery: null,
   });
   rows.push(
     await measure("the API's check of each message.received event", count, (i) =>
