@@ -1,9 +1,9 @@
 /**
  * Catch-up: a member that was offline starts, and we time until it holds every message of a
  * room that another member holds (pulled in batches of 500 by version vector, PROTOCOL.md
- * §10). Two nodes in this process on loopback; the pull is strictly one batch at a time (ask,
- * the other answers, verify and store, ask again), so sharing one thread costs the two little
- * beyond what two processes would spend in turn.
+ * §10). Two nodes in this process on loopback; B asks for the next batch as soon as one
+ * arrives (one request ahead) and checks signatures on worker threads, so A's answering and
+ * B's storing share this process's event loop.
  *
  * The history is seeded straight into the author's database, which is fast enough for 100,000
  * messages: the room is made through the API (A creates it and invites B while both run), both

@@ -1,7 +1,7 @@
 /**
  * Rooms over peer links: pushes of new ops and envelopes, the pull-based sync that fills gaps
- * (ops by hash set, messages by version vector, in batches: each batch is asked for only after
- * the previous one is stored, which is the backpressure), the public room list and join
+ * (ops by hash set, messages by version vector, in batches: at most one batch is asked for
+ * ahead of the one being verified and stored, which is the backpressure), the public room list and join
  * requests. PROTOCOL.md §10.
  *
  * What must stay true:
