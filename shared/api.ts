@@ -101,6 +101,8 @@ export const ManualPeerInfo = z.object({
 export type ManualPeerInfo = z.infer<typeof ManualPeerInfo>;
 
 export const SecurityAlert = z.object({
+  /** Stable per mismatch (the same one met again keeps its ID), for dismissing it. */
+  id: z.string().max(64),
   kind: z.enum(['key-mismatch']),
   /** The device ID that was expected at the address. */
   expected: z.string(),
@@ -282,6 +284,9 @@ export const commands = {
   'peers.add': { args: z.object({ address: PeerAddressText }).strict(), result: ManualPeerInfo },
   'peers.remove': { args: z.object({ address: PeerAddressText }).strict(), result: z.object({}) },
   'peers.manual': { args: NoArgs, result: z.array(ManualPeerInfo) },
+  /** Security alerts raised and not dismissed yet (also those raised while no window was open). */
+  'security.alerts': { args: NoArgs, result: z.array(SecurityAlert) },
+  'security.dismiss': { args: z.object({ id: z.string().max(64) }).strict(), result: z.object({}) },
   'peers.setVerified': {
     args: z.object({ deviceId: DeviceId, verified: z.boolean() }).strict(),
     result: PeerInfo,

@@ -165,6 +165,11 @@ export function createNode(config: NodeConfig): ParleyNode {
       },
       'peers.manual': () => need().peers.manual(),
       'peers.setVerified': ({ deviceId, verified }) => need().peers.setVerified(deviceId, verified),
+      'security.alerts': () => need().peers.alerts(),
+      'security.dismiss': async ({ id }) => {
+        await need().peers.dismissAlert(id);
+        return {};
+      },
       'rooms.list': () => need().rooms.list(),
       'rooms.get': ({ roomId }) => need().rooms.get(roomId),
       'rooms.create': (args) => need().rooms.create(args),

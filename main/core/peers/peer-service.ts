@@ -28,6 +28,7 @@ import { CLOSE_CODES, type Link, type LinkManager, type SecurityEvent } from '..
 import { backoffDelayMs } from '../net/backoff';
 import type { PeerRecord, Store } from '../store/store';
 import { probePeer } from './probe';
+import { createSecurityAlertBook } from './security-alerts';
 
 /** Settings key of the manual peer list (JSON). */
 const MANUAL_PEERS_SETTING = 'peers.manual';
@@ -96,12 +97,16 @@ export interface PeerService {
   setVerified(deviceId: string, verified: boolean): Promise<PeerInfo>;
   /** The peer's identity key (SPKI DER) when it is known, for sealing room keys to it. */
   publicKeyOf(deviceId: string): Uint8Array | undefined;
+  /** Security alerts not dismissed yet, oldest first. */
+  alerts(): SecurityAlert[];
+  dismissAlert(id: string): Promise<void>;
 }
 
 export function createPeerService(options: PeerServiceOptions): PeerService {
   const { identity, store, links, discovery, logger: log, emitPeer, emitAlert } = options;
   const now = options.now ?? Date.now;
   const peers = new Map<string, PeerState>();
+  const alertBook = createSecurityAlertBook(store, log);
   let manualList: ManualPeerInfo[] = [];
   const manualRetries = new Map<string, { attempt: number; timer: NodeJS.Timeout | undefined }>();
   const offs: Array<() => void> = [];
@@ -240,7 +245,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
     const address = formatPeerAddress({ host: event.address, port: event.port });
     const presented = event.kind === 'key-mismatch' ? event.presented : null;
     const name = peers.get(event.expected)?.name ?? event.expected.slice(0, 7);
-    emitAlert({
+    const raised = alertBook.raise({
       kind: 'key-mismatch',
       expected: event.expected,
       presented,
@@ -251,6 +256,8 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
           ? `The computer at ${address} claimed to be "${name}" but could not prove it. Parley did not connect.`
           : `The computer at ${address} is not "${name}": it proved a different key (device ${presented.slice(0, 7)}). Parley did not connect. If ${name} was reinstalled, remove it and add it again after comparing fingerprints.`,
     });
+    emitAlert(raised.alert);
+    raised.saved.catch((err: unknown) => log.error('security_alert_not_kept', { err }));
   };
 
   /** Tells a new link's peer the addresses of the peers we know, so it can find them too. */
@@ -321,6 +328,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
 
   return {
     async start() {
+      await alertBook.load();
       for (const record of await store.listPeers()) {
         const address = record.addresses[0] ? parsePeerAddress(record.addresses[0]) : null;
         peers.set(record.deviceId, {
@@ -370,6 +378,9 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
       const key = peers.get(deviceId)?.publicKeySpki;
       return key && key.length > 0 ? key : undefined;
     },
+
+    alerts: () => alertBook.list(),
+    dismissAlert: (id) => alertBook.dismiss(id),
 
     list() {
       return [...peers.values()]

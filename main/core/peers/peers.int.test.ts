@@ -145,3 +145,48 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('security alerts', () => {
+  it('keeps a key-mismatch alert until the user dismisses it, across a restart', async () => {
+    const aDir = dirs.make();
+    const port = await freePort();
+    const a = isolatedNode('Alice', aDir);
+    const bob = isolatedNode('Bob', dirs.make(), port);
+    await Promise.all([a.start(), bob.start()]);
+    await a.api.invoke('peers.add', { address: `127.0.0.1:${port}` });
+    await waitFor(() => linkedTo(a, bob), 'Alice linked to Bob');
+
+    // Bob's address now answers with another key.
+    const bobId = bob.identity.deviceId;
+    await bob.close();
+    const eve = isolatedNode('Eve', dirs.make(), port);
+    await eve.start();
+    const alertsOf = async (node: ParleyNode) => {
+      const r = await node.api.invoke('security.alerts', {});
+      return r.ok ? (r.value as EventPayload<'security.alert'>[]) : [];
+    };
+    const [alert] = await waitFor(async () => {
+      const list = await alertsOf(a);
+      return list.length > 0 ? list : false;
+    }, 'an alert about Bob');
+    expect(alert).toMatchObject({
+      kind: 'key-mismatch',
+      expected: bobId,
+      presented: eve.identity.deviceId,
+      address: `127.0.0.1:${port}`,
+    });
+    expect(await peerRow(a, eve.identity.deviceId)).toBeUndefined();
+
+    // A window opened after a restart still shows it, once, until it is dismissed.
+    await eve.close();
+    await a.close();
+    const again = isolatedNode('Alice', aDir);
+    await again.start();
+    expect(await alertsOf(again)).toEqual([alert]);
+    expect(await again.api.invoke('security.dismiss', { id: alert!.id })).toEqual({
+      ok: true,
+      value: {},
+    });
+    expect(await alertsOf(again)).toEqual([]);
+  });
+});

@@ -99,6 +99,7 @@ describe('security alerts', () => {
   it('warn loudly about a changed key until dismissed', async () => {
     const { store, emit } = await roomStore();
     emit('security.alert', {
+      id: 'a1',
       kind: 'key-mismatch',
       expected: bob.deviceId,
       presented: 'ZZZZZZZ',

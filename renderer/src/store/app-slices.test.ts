@@ -46,21 +46,30 @@ describe('peers slice', () => {
 });
 
 describe('security alerts', () => {
-  it('keeps an alert until it is dismissed, once per mismatch', () => {
-    const { store, emit } = storeWith({});
-    const alert = {
-      kind: 'key-mismatch' as const,
-      expected: bob.deviceId,
-      presented: 'X'.repeat(7),
-      address: '127.0.0.1:4100',
-      message: 'Bob presented a different key.',
-      at: 1,
-    };
+  const alert = {
+    id: 'a1',
+    kind: 'key-mismatch' as const,
+    expected: bob.deviceId,
+    presented: 'X'.repeat(7),
+    address: '127.0.0.1:4100',
+    message: 'Bob presented a different key.',
+    at: 1,
+  };
+
+  it('shows the alerts the node kept and new ones, once per mismatch, until dismissed', async () => {
+    const { store, emit, callsOf } = storeWith({
+      'security.alerts': () => okResult([{ ...alert, id: 'earlier', at: 0 }]),
+      'security.dismiss': () => okResult({}),
+    });
+    // One raised before this window opened, kept by the node.
+    await store.getState().loadAlerts();
+    expect(store.getState().alerts.map((a) => a.key)).toEqual(['earlier']);
     emit('security.alert', alert);
     emit('security.alert', { ...alert, at: 2 });
-    expect(store.getState().alerts).toHaveLength(1);
-    store.getState().dismissAlert(store.getState().alerts[0]!.key);
-    expect(store.getState().alerts).toEqual([]);
+    expect(store.getState().alerts.map((a) => a.key)).toEqual(['earlier', 'a1']);
+    store.getState().dismissAlert('a1');
+    expect(store.getState().alerts.map((a) => a.key)).toEqual(['earlier']);
+    expect(callsOf('security.dismiss')).toEqual([{ id: 'a1' }]);
   });
 });
 

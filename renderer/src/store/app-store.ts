@@ -68,13 +68,19 @@ export function createAppStore(hostApi: ParleyApi, env: AppEnv = {}): AppStore {
     ...createSettingsSlice(api)(...a),
     ...createUiSlice(env.prefs ?? browserPrefs(), focused)(...a),
     ...createNotificationsSlice(env.notifier ?? webNotifier())(...a),
-    ...createSecuritySlice(...a),
+    ...createSecuritySlice(api)(...a),
     ...createConnectionSlice(...a),
     async loadAll() {
       const s = a[1]();
       // Asked at start only while undecided; a user who answered is not asked again.
       if (s.notifications.permission === 'default') void s.requestNotificationPermission();
-      await Promise.all([s.loadIdentity(), s.loadPeers(), s.loadRooms(), s.loadSettings()]);
+      await Promise.all([
+        s.loadIdentity(),
+        s.loadPeers(),
+        s.loadRooms(),
+        s.loadSettings(),
+        s.loadAlerts(),
+      ]);
     },
   }));
   const subscriptions = [
