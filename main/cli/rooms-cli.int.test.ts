@@ -56,6 +56,14 @@ describe('parley rooms, invite, send, history, kick, rotate, leave', () => {
     expect(typeof history[0]!.ts).toBe('number');
     const plain = await runCli(['history', 'Ops', '--data-dir', dirA]);
     expect(plain.stdout).toMatch(/Bob: hello from the shell/);
+    // Bob's own copy says who holds it: Ann, the one other member.
+    await waitFor(
+      async () =>
+        (await runCli(['history', 'Ops', '--data-dir', dirB])).stdout.includes(
+          'Bob: hello from the shell  (delivered)',
+        ),
+      "Bob's history to say the message was delivered",
+    );
 
     expect(await json(['rotate', 'Ops', '--data-dir', dirA])).toMatchObject({ epoch: 1 });
     const demoted = await runCli(['rotate', 'Ops', '--data-dir', dirB]);

@@ -262,7 +262,16 @@ export function formatHistory(messages: MessageInfo[]): string {
   return messages
     .map(
       (m) =>
-        `[${new Date(m.ts).toISOString().replace('T', ' ').slice(0, 19)}] ${m.senderName}: ${m.text}`,
+        `[${new Date(m.ts).toISOString().replace('T', ' ').slice(0, 19)}] ${m.senderName}: ${m.text}` +
+        deliveryNote(m),
     )
     .join('\n');
+}
+
+/** For one's own messages, as the GUI says it: who is known to hold it so far. */
+function deliveryNote(m: MessageInfo): string {
+  if (!m.delivery || m.delivery.of === 0) return '';
+  const { delivered, of } = m.delivery;
+  if (delivered === 0) return '  (sent)';
+  return delivered >= of ? '  (delivered)' : `  (delivered to ${delivered} of ${of})`;
 }
