@@ -18,7 +18,7 @@ import type { ParleyNode } from '../main/core/node';
 import { call } from '../main/core/rooms/testing/rooms-test-kit';
 import { tempDirs } from '../main/core/testing/temp-dir';
 import { ROOM_LINK_MESSAGES as MSG } from '../shared/room-wire';
-import { bareMember, sealMany } from './bare-member';
+import { bareMember, sealMany, type BareMember } from './bare-member';
 import { lanNodes } from './lan-nodes';
 import { ARRIVAL_TIMEOUT_MS, roomOf, seesMembers } from './room-fixture';
 
@@ -64,6 +64,57 @@ const rate = (name: string, messages: number, spanMs: number): IngestRate => ({
   perSecond: ((messages - 1) / spanMs) * 1000,
 });
 
+/**
+ * The receiver alone: `bare` joins a room of `admin` and `receiver` and pushes `count`
+ * envelopes it sealed beforehand, one per push, as fast as its link takes them.
+ */
+async function receiverAlone(
+  admin: ParleyNode,
+  receiver: ParleyNode,
+  bare: BareMember,
+  count: number,
+): Promise<IngestRate & { cpuUsPerMessage: number }> {
+  const pushRoom = await roomOf(admin, [receiver], 'Ingest from a member elsewhere');
+  const link = await bare.linkTo(receiver);
+  const key = await bare.joinVia(admin, await bare.linkTo(admin), pushRoom);
+  await seesMembers(receiver, pushRoom, 3);
+  const envelopes = sealMany(bare.identity, key, count, (i) => `pushed ${i}`);
+  const pushed = countArrivals(receiver, pushRoom, count);
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    envelopes.map((e) => link.push(MSG.messagesPush, { room: pushRoom, envelopes: [e.bytes] })),
+  );
+  const spanMs = await pushed;
+  const used = process.cpuUsage(cpu);
+  return {
+    ...rate(RECEIVER_ALONE, count, spanMs),
+    cpuUsPerMessage: (used.user + used.system) / count,
+  };
+}
+
+const RECEIVER_ALONE = 'pre-sealed envelopes pushed by a bare member, one per push';
+
+/**
+ * Only the receiver-alone row, on two nodes: for profiling the receive path
+ * (bench/ingest-alone.ts). CPU per message is this whole process's (every thread, the pusher
+ * included) from the first push to the last arrival.
+ */
+export async function receiverAloneIngest(
+  count: number,
+): Promise<IngestRate & { cpuUsPerMessage: number }> {
+  const dirs = tempDirs();
+  const set = lanNodes(dirs);
+  const bare = await bareMember(dirs);
+  try {
+    const [admin, receiver] = (await set.startLinked(2, 'Ingest')) as [ParleyNode, ParleyNode];
+    return await receiverAlone(admin, receiver, bare, count);
+  } finally {
+    await bare.close();
+    await set.closeAll();
+    dirs.cleanup();
+  }
+}
+
 export async function sustainedIngest(count: number): Promise<IngestRate[]> {
   const dirs = tempDirs();
   const set = lanNodes(dirs);
@@ -92,18 +143,7 @@ export async function sustainedIngest(count: number): Promise<IngestRate[]> {
       ),
     );
 
-    const pushRoom = await roomOf(one, [receiver], 'Ingest from a member elsewhere');
-    const link = await bare.linkTo(receiver);
-    const key = await bare.joinVia(one, await bare.linkTo(one), pushRoom);
-    await seesMembers(receiver, pushRoom, 3);
-    const envelopes = sealMany(bare.identity, key, count, (i) => `pushed ${i}`);
-    const pushed = countArrivals(receiver, pushRoom, count);
-    await Promise.all(
-      envelopes.map((e) => link.push(MSG.messagesPush, { room: pushRoom, envelopes: [e.bytes] })),
-    );
-    results.push(
-      rate('pre-sealed envelopes pushed by a bare member, one per push', count, await pushed),
-    );
+    results.push(await receiverAlone(one, receiver, bare, count));
     return results;
   } finally {
     await bare.close();
