@@ -29,7 +29,7 @@ import { newRoomId } from './room-id';
 import { importPublicKeySpki } from '../crypto/keys';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
-import { toMessageRecord } from '../messages/verify-envelope';
+import { toMessageRecord, type OpenResult } from '../messages/verify-envelope';
 import { openEnvelopes } from '../messages/open-envelopes';
 import { createVerifyPool, type SignatureVerifier } from '../messages/verify-pool';
 import { createUnreadCounts } from '../messages/unread-counts';
@@ -447,11 +447,11 @@ export function createRoomService(options: RoomServiceOptions) {
       return { added: 0, gap: true };
     }
     const now = Date.now();
-    const records: MessageRecord[] = [];
-    const epochOf = new Map<string, string>();
-    let waitingForOps = false;
-    // Signatures of a large batch (a catch-up) are checked on worker threads.
-    const results = await openEnvelopes(
+    // Signatures of a large batch (a catch-up, a burst of pushes) are checked on worker
+    // threads. Opening starts at once; storing waits for the room's earlier batches, so a
+    // caller may start the next batch while this one is stored and the order of commits
+    // (and so seq contiguity) is still the order of the calls.
+    const opened = openEnvelopes(
       envelopes,
       {
         state: entry.state,
@@ -461,6 +461,34 @@ export function createRoomService(options: RoomServiceOptions) {
       },
       verifier,
     );
+    // Handled when its turn to be stored comes; until then a failure must not count as unhandled.
+    opened.catch(() => undefined);
+    return inCommitOrder(entry, async () => storeOpened(entry, await opened, now, from));
+  }
+
+  /** The tail of each room's chain of batches being stored (ingestEnvelopes). */
+  const commitTails = new WeakMap<RoomEntry, Promise<unknown>>();
+
+  function inCommitOrder<T>(entry: RoomEntry, work: () => Promise<T>): Promise<T> {
+    const run = (commitTails.get(entry) ?? Promise.resolve()).then(work);
+    commitTails.set(
+      entry,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
+  /** Stores the messages of one opened batch, then tells: the second half of ingestEnvelopes. */
+  async function storeOpened(
+    entry: RoomEntry,
+    results: readonly OpenResult[],
+    now: number,
+    from: string,
+  ): Promise<{ added: number; gap: boolean }> {
+    const roomId = entry.roomId;
+    const records: MessageRecord[] = [];
+    const epochOf = new Map<string, string>();
+    let waitingForOps = false;
     for (const opened of results) {
       if (!opened.ok) {
         reject(opened.reason, { from, room: roomId });

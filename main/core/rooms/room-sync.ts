@@ -268,10 +268,14 @@ export function createRoomSync(options: RoomSyncOptions) {
   /* ---- pushed messages: group commit ---- */
 
   const inboxes = new Map<string, { envelopes: Uint8Array[]; from: Set<Link> }>();
+  /** Batches of pushed envelopes of one room being opened or stored at once. */
+  const PUSHED_BATCHES_IN_HAND = 2;
 
   /**
    * Envelopes pushed while a room's previous batch is being verified and committed wait and
-   * go in together: one transaction (one fsync) for a burst instead of one per message.
+   * go in together: one transaction (one fsync) for a burst instead of one per message. Two
+   * batches are in hand at once: while one is stored, the next one's signatures are checked on
+   * the worker threads (RoomService commits them in the order they were handed over).
    */
   async function inbox(roomId: string, envelopes: Uint8Array[], link: Link): Promise<void> {
     const waiting = inboxes.get(roomId);
@@ -282,19 +286,34 @@ export function createRoomSync(options: RoomSyncOptions) {
     }
     const box = { envelopes: [...envelopes], from: new Set([link]) };
     inboxes.set(roomId, box);
+    const inHand: Array<Promise<void>> = [];
     try {
-      while (box.envelopes.length > 0 && !closed) {
-        const batch = box.envelopes.splice(0, SYNC_BATCH_MAX);
-        // The senders of what is still waiting stay listed: a burst of more than one batch
-        // must not leave the next batch with nobody to name (it lost the rest of the burst).
-        const from = [...box.from];
-        if (box.envelopes.length === 0) box.from.clear();
-        const { gap } = await rooms.ingestEnvelopes(roomId, batch, from[0]!.peer.deviceId);
-        if (gap) for (const l of from) scheduleSync(l, roomId);
+      while (!closed) {
+        while (box.envelopes.length > 0 && inHand.length < PUSHED_BATCHES_IN_HAND)
+          inHand.push(ingestPushed(roomId, box));
+        const oldest = inHand.shift();
+        if (oldest === undefined) break;
+        await oldest;
       }
     } finally {
       inboxes.delete(roomId);
+      // A failed batch ends the loop; the one behind it still finishes (and may fail) unheard.
+      await Promise.allSettled(inHand);
     }
+  }
+
+  /** Hands the next batch waiting in `box` to RoomService; asks for a sync on a gap. */
+  async function ingestPushed(
+    roomId: string,
+    box: { envelopes: Uint8Array[]; from: Set<Link> },
+  ): Promise<void> {
+    const batch = box.envelopes.splice(0, SYNC_BATCH_MAX);
+    // The senders of what is still waiting stay listed: a burst of more than one batch
+    // must not leave the next batch with nobody to name (it lost the rest of the burst).
+    const from = [...box.from];
+    if (box.envelopes.length === 0) box.from.clear();
+    const { gap } = await rooms.ingestEnvelopes(roomId, batch, from[0]!.peer.deviceId);
+    if (gap) for (const l of from) scheduleSync(l, roomId);
   }
 
   /* ---- answering ---- */
