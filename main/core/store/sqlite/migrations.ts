@@ -7,7 +7,8 @@
  * What must stay true:
  * - A migration that has shipped is never edited; change the schema by appending one.
  * - Each migration has a test in migrations.test.ts.
- * - The FTS index is kept by triggers, so it changes in the same transaction as the messages.
+ * - The FTS index changes in the same transaction as the messages: deletes and edits by
+ *   triggers, inserts by the store's addMessages (migration 5 says why).
  */
 import type Database from 'better-sqlite3';
 
@@ -147,6 +148,15 @@ CREATE TABLE deliveries (
 ) WITHOUT ROWID;
 `;
 
+// Migration 5: new messages enter the search index from addMessages, in one statement per batch
+// after the batch's inserts and in the same transaction, instead of from a trigger per row.
+// FTS5 flushes its pending terms at every statement's savepoint, so the trigger wrote one index
+// segment per message and merged them again: two thirds of a message insert (about 30 µs of
+// 48). Rows already indexed stay indexed; the delete and update triggers stay as they are.
+const SCHEMA_5 = `
+DROP TRIGGER messages_fts_insert;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -167,6 +177,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'delivery knowledge: what each peer holds of our own messages, per room',
     up: (db) => db.exec(SCHEMA_4),
+  },
+  {
+    version: 5,
+    description: 'new messages indexed for search once per batch instead of by a trigger per row',
+    up: (db) => db.exec(SCHEMA_5),
   },
 ];
 
