@@ -10,6 +10,7 @@ import {
   allLinked,
   call,
   failureOf,
+  startWithRoom,
   waitForMessages,
   wholeHistory,
 } from './testing/rooms-test-kit';
@@ -180,19 +181,13 @@ describe('rooms on a LAN', () => {
     'messages sent while a renewed key is on its way are neither refused nor lost',
     { timeout: 60_000 },
     async () => {
-      const [ann, ben, cat] = (await startLan(['Ann', 'Ben', 'Cat'])) as [
+      const port = randomTestPort();
+      const [ann, ben, cat] = ['Ann', 'Ben', 'Cat'].map((n) => lanNode(n, port)) as [
         ParleyNode,
         ParleyNode,
         ParleyNode,
       ];
-      const room = await call(ann, 'rooms.create', { name: 'Busy' });
-      for (const n of [ben, cat]) {
-        await call(ann, 'rooms.invite', { roomId: room.id, deviceId: idOf(n) });
-        await waitFor(
-          async () => (await n.api.invoke('rooms.get', { roomId: room.id })).ok,
-          'in the room',
-        );
-      }
+      const room = await startWithRoom([ann, ben, cat], 'Busy');
       // Ben and Cat keep talking while Ann renews the key: some of their messages use the old
       // key after Ann's rotation exists, some the new one.
       const sends: Array<Promise<unknown>> = [];
