@@ -502,11 +502,11 @@ export function createRoomService(options: RoomServiceOptions) {
     }
     if (records.length === 0) return { added: 0, gap: waitingForOps };
     const newIds = new Set(await store.addMessages(records));
+    const stored = records.filter((m) => newIds.has(m.id));
     let gap = false;
     const current = currentEpoch(entry.state)?.id;
     const senders = new Set<string>();
-    for (const m of records) {
-      if (!newIds.has(m.id)) continue;
+    for (const m of stored) {
       if (m.sender !== me) senders.add(m.sender);
       entry.clock = Math.max(entry.clock, m.lamport);
       const have = entry.contiguous.get(m.sender) ?? 0;
@@ -515,13 +515,10 @@ export function createRoomService(options: RoomServiceOptions) {
       if (epochOf.get(m.id) === current) entry.epochMessages++;
       options.emit('message.received', messageInfo(m, view));
     }
-    if (newIds.size > 0) {
-      unreadCounts.added(
-        roomId,
-        records.filter((m) => newIds.has(m.id)),
-      );
+    if (stored.length > 0) {
+      unreadCounts.added(roomId, stored);
       // Contiguity after a gap is filled is cheapest to read back from the store.
-      if (gap || records.some((m) => !newIds.has(m.id))) await refreshContiguous(entry);
+      if (gap || stored.length < records.length) await refreshContiguous(entry);
       announceSoon(entry);
       // Stored, so it can be told: the senders learn their messages were delivered here.
       network?.confirmHeld(entry, senders);
