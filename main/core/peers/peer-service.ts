@@ -29,6 +29,7 @@ import { backoffDelayMs } from '../net/backoff';
 import type { PeerRecord, Store } from '../store/store';
 import { probePeer } from './probe';
 import { createSecurityAlertBook } from './security-alerts';
+import { parseStoredJson } from './stored-json';
 
 /** Settings key of the manual peer list (JSON). */
 const MANUAL_PEERS_SETTING = 'peers.manual';
@@ -344,7 +345,7 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
         });
       }
       const saved = await store.getSetting(MANUAL_PEERS_SETTING);
-      const parsedManual = ManualList.safeParse(saved ? safeJson(saved) : []);
+      const parsedManual = ManualList.safeParse(saved ? parseStoredJson(saved) : []);
       manualList = parsedManual.success ? parsedManual.data : [];
       if (!parsedManual.success) log.warn('manual_peers_unreadable', {});
 
@@ -453,12 +454,4 @@ export function createPeerService(options: PeerServiceOptions): PeerService {
       return toInfo(peers.get(deviceId)!);
     },
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

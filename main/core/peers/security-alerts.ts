@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { SecurityAlert } from '../../../shared/api';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
+import { parseStoredJson } from './stored-json';
 
 const ALERTS_SETTING = 'security.alerts';
 export const MAX_KEPT_ALERTS = 20;
@@ -51,13 +52,7 @@ export function createSecurityAlertBook(store: Store, log: Logger): SecurityAler
     async load() {
       const saved = await store.getSetting(ALERTS_SETTING);
       if (saved === undefined) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(saved);
-      } catch {
-        parsed = undefined;
-      }
-      const checked = z.array(SecurityAlert).max(MAX_KEPT_ALERTS).safeParse(parsed);
+      const checked = z.array(SecurityAlert).max(MAX_KEPT_ALERTS).safeParse(parseStoredJson(saved));
       if (checked.success) alerts = checked.data;
       else log.warn('security_alerts_unreadable', { setting: ALERTS_SETTING });
     },
