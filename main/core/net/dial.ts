@@ -25,7 +25,7 @@ import {
 } from './endpoints';
 import { MAX_FRAME_BYTES } from './frames';
 import { deviceIdForPublicKey } from '../identity/device-id';
-import { peerPublicKeySpki } from './tls-options';
+import { peerPublicKeySpki, type AuthenticatedPeer } from './tls-options';
 
 /** Connecting, the TLS handshake, the upgrade or the link request each must finish within this, in ms. */
 export const DIAL_TIMEOUT_MS = 10_000;
@@ -97,41 +97,35 @@ function guarded<T>(
 }
 
 /**
- * The key each verified client socket's server proved it holds. Read at 'secureConnect': a
- * TLS client socket no longer answers getPeerX509Certificate() by the time connectVerified's promise has
- * resolved (seen on Node 20 with TLS 1.3).
- */
-const verifiedKeys = new WeakMap<TLSSocket, Uint8Array>();
-
-/** The public key (DER SPKI) the server of a socket from connectVerified proved it holds. */
-export function verifiedServerKey(socket: TLSSocket): Uint8Array | undefined {
-  return verifiedKeys.get(socket);
-}
-
-/**
  * Opens a TLS 1.3 connection presenting our certificate and resolves once the server has
- * proved it holds the key of `target.deviceId`. Rejects with PeerKeyMismatchError otherwise.
+ * proved it holds the key of `target.deviceId`, with that key. Rejects with
+ * PeerKeyMismatchError otherwise. The key is read at 'secureConnect' and handed over: a TLS
+ * client socket no longer answers getPeerX509Certificate() by the time this promise has
+ * resolved (seen on Node 20 with TLS 1.3).
  */
 export function connectVerified(
   target: DialTarget,
   tls: ConnectionOptions,
   options: DialOptions = {},
-): Promise<TLSSocket> {
-  return guarded<TLSSocket>('connect', options, (done, fail) => {
-    const socket = tlsConnect({ ...tls, host: target.address, port: target.port });
-    // Errors after the hand-over are handled by whoever owns the socket then (http, ws).
-    socket.on('error', (err) => fail(err));
-    socket.once('close', () => fail(new Error('connect: the connection closed')));
-    socket.once('secureConnect', () => {
-      const key = peerPublicKeySpki(socket);
-      const presented = key && deviceIdForPublicKey(key);
-      if (presented !== target.deviceId)
-        return fail(new PeerKeyMismatchError(target.deviceId, presented));
-      verifiedKeys.set(socket, key!);
-      done(socket);
-    });
-    return () => socket.destroy();
-  });
+): Promise<{ socket: TLSSocket; server: AuthenticatedPeer }> {
+  return guarded<{ socket: TLSSocket; server: AuthenticatedPeer }>(
+    'connect',
+    options,
+    (done, fail) => {
+      const socket = tlsConnect({ ...tls, host: target.address, port: target.port });
+      // Errors after the hand-over are handled by whoever owns the socket then (http, ws).
+      socket.on('error', (err) => fail(err));
+      socket.once('close', () => fail(new Error('connect: the connection closed')));
+      socket.once('secureConnect', () => {
+        const key = peerPublicKeySpki(socket);
+        const presented = key && deviceIdForPublicKey(key);
+        if (!key || presented !== target.deviceId)
+          return fail(new PeerKeyMismatchError(target.deviceId, presented));
+        done({ socket, server: { deviceId: presented, key } });
+      });
+      return () => socket.destroy();
+    },
+  );
 }
 
 /**

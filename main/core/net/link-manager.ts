@@ -20,7 +20,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import { DisplayName } from '../../../shared/api';
 import { ParleyError } from '../../../shared/errors';
@@ -31,7 +30,6 @@ import {
   DIAL_TIMEOUT_MS,
   PeerKeyMismatchError,
   connectVerified,
-  verifiedServerKey,
   postLinkRequest,
   upgradeToWebSocket,
   type DialTarget,
@@ -48,7 +46,7 @@ import {
   type RequestHandler,
 } from './link';
 import { createPeerServer, type PeerServer, type Refusal } from './peer-server';
-import { peerPublicKeySpki, tlsClientOptions, tlsServerOptions } from './tls-options';
+import { tlsClientOptions, tlsServerOptions, type AuthenticatedPeer } from './tls-options';
 
 /** After a link request, the lower side keeps dialling back for this long, in milliseconds. */
 export const LINK_REQUEST_WINDOW_MS = 60_000;
@@ -253,7 +251,7 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
     ws: WebSocket,
     socket: Duplex,
     direction: 'in' | 'out',
-    authenticated: { deviceId: string; key: Uint8Array | undefined },
+    authenticated: AuthenticatedPeer,
     address: string,
     signal?: AbortSignal,
   ): Promise<Link> {
@@ -420,19 +418,24 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
 
   async function dial(target: DialTarget, signal: AbortSignal): Promise<void> {
     stats.dialsStarted++;
-    const socket = await connectVerified(target, clientTls, { timeoutMs: dialTimeoutMs, signal });
-    const authenticated = { deviceId: target.deviceId, key: verifiedServerKey(socket) };
+    const { socket, server } = await connectVerified(target, clientTls, {
+      timeoutMs: dialTimeoutMs,
+      signal,
+    });
     // Resolves once the hellos are done and the link is registered.
     await upgradeToWebSocket(
       socket,
       target,
-      (ws) => startLink(ws, socket, 'out', authenticated, target.address, signal),
+      (ws) => startLink(ws, socket, 'out', server, target.address, signal),
       { timeoutMs: dialTimeoutMs, signal },
     );
   }
 
   async function request(target: DialTarget, signal: AbortSignal): Promise<void> {
-    const socket = await connectVerified(target, clientTls, { timeoutMs: dialTimeoutMs, signal });
+    const { socket } = await connectVerified(target, clientTls, {
+      timeoutMs: dialTimeoutMs,
+      signal,
+    });
     stats.linkRequestsSent++;
     const status = await postLinkRequest(
       socket,
@@ -503,10 +506,10 @@ export function createLinkManager(options: LinkManagerOptions): LinkManager {
     return undefined;
   }
 
-  function onIncomingLink(ws: WebSocket, socket: Duplex, deviceId: string, address: string) {
+  function onIncomingLink(ws: WebSocket, socket: Duplex, peer: AuthenticatedPeer, address: string) {
     stats.incomingAccepted++;
-    const key = socket instanceof TLSSocket ? peerPublicKeySpki(socket) : undefined;
-    startLink(ws, socket, 'in', { deviceId, key }, address).catch((err: unknown) => {
+    const { deviceId } = peer;
+    startLink(ws, socket, 'in', peer, address).catch((err: unknown) => {
       log.debug('incoming_handshake_failed', { peer: deviceId, address, error: err });
     });
   }

@@ -107,7 +107,7 @@ describe('the server', () => {
     const [low, high] = await makeIdentities(dirs, 2);
     const node = await pool.start(high!);
     const target = { deviceId: high!.deviceId, address: LOOPBACK, port: node.port };
-    const socket = await connectVerified(target, tlsClientOptions(low!));
+    const { socket } = await connectVerified(target, tlsClientOptions(low!));
     expect(await postLinkRequest(socket, target, { port: 9, inst: 'x' })).toBe(409);
     await settle();
     expect(node.manager.stats().dialsStarted).toBe(0);

@@ -28,7 +28,8 @@ import {
   type LinkRequestBody,
 } from './endpoints';
 import { MAX_FRAME_BYTES } from './frames';
-import { peerDeviceId } from './tls-options';
+import { deviceIdForPublicKey } from '../identity/device-id';
+import { peerDeviceId, peerPublicKeySpki, type AuthenticatedPeer } from './tls-options';
 
 /** Request headers must arrive within this time, in milliseconds. */
 export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
@@ -48,8 +49,11 @@ export interface Refusal {
 export interface PeerServerHooks {
   /** Decides on a link upgrade from `deviceId` (already authenticated, not our own). */
   admitLink(deviceId: string): Refusal | undefined;
-  /** Receives an accepted upgrade; must attach its listeners synchronously. */
-  onLink(ws: WebSocket, socket: Duplex, deviceId: string, address: string): void;
+  /**
+   * Receives an accepted upgrade, with the device ID and key its TLS handshake authenticated;
+   * must attach its listeners synchronously.
+   */
+  onLink(ws: WebSocket, socket: Duplex, peer: AuthenticatedPeer, address: string): void;
   /** Handles a link request from `deviceId`; answered 202 unless refused. */
   onLinkRequest(deviceId: string, address: string, body: LinkRequestBody): Refusal | undefined;
   /** Counts a refused connection, request or upgrade. */
@@ -120,8 +124,9 @@ export function createPeerServer(options: PeerServerOptions): PeerServer {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const tlsSocket = req.socket as TLSSocket;
-    const id = peerDeviceId(tlsSocket);
-    if (id === undefined || id === ownDeviceId) {
+    const key = peerPublicKeySpki(tlsSocket);
+    const id = key && deviceIdForPublicKey(key);
+    if (!key || id === undefined || id === ownDeviceId) {
       refused('no-certificate');
       return refuseUpgrade(socket, 401, 'A client certificate is required.');
     }
@@ -139,7 +144,9 @@ export function createPeerServer(options: PeerServerOptions): PeerServer {
       return refuseUpgrade(socket, refusal.status, refusal.reason);
     }
     const address = normalizeAddress(tlsSocket.remoteAddress);
-    wss.handleUpgrade(req, socket, head, (ws) => hooks.onLink(ws, socket, id, address));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      hooks.onLink(ws, socket, { deviceId: id, key }, address),
+    );
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -74,6 +74,13 @@ export function peerDeviceId(socket: TLSSocket): string | undefined {
   return spki === undefined ? undefined : deviceIdForPublicKey(spki);
 }
 
+/** Who the other end of a TLS connection proved to be: its device ID and its key. */
+export interface AuthenticatedPeer {
+  deviceId: string;
+  /** DER SubjectPublicKeyInfo; its SHA-256 is `deviceId`. */
+  key: Uint8Array;
+}
+
 /**
  * The public key (DER SubjectPublicKeyInfo) the peer on this TLS socket authenticated with;
  * undefined in the same cases as peerDeviceId.
