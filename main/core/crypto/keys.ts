@@ -15,7 +15,7 @@
  *   public one is expected) is a programming error and throws TypeError, which the API edge
  *   reports as INTERNAL.
  */
-import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ParleyError } from '../../../shared/errors';
 import { asBuffer, bytesEqual, concatBytes, fromHex, toHex } from './bytes';
@@ -55,8 +55,22 @@ export function assertP256Key(key: unknown, type: 'public' | 'private'): asserts
   if (!isP256Key(key, type)) throw new TypeError(`expected a P-256 ${type} key`);
 }
 
+/**
+ * A fresh P-256 key pair. Not `generateKeyPairSync`: on Node 20 a key it made can deadlock the
+ * process. Its key-generation job shares the key's mutex and locks it when the garbage
+ * collector destroys the job; if that collection runs inside a call that holds the same mutex
+ * and allocates (`asymmetricKeyDetails`, `export`), the main thread waits on itself forever
+ * (seen as a test run and a benchmark that hung in a futex; reproduced in a loop within a few
+ * seconds). Keys imported from their parts have no job behind them.
+ */
 export function generateEcKeyPair(): EcKeyPair {
-  return generateKeyPairSync('ec', { namedCurve: P256_CURVE_NAME });
+  const ecdh = createECDH(P256_CURVE_NAME);
+  ecdh.generateKeys();
+  const scalar = ecdh.getPrivateKey();
+  // The scalar comes back without leading zero bytes; JWK wants all 32.
+  const d = concatBytes(new Uint8Array(P256_PRIVATE_RAW_BYTES - scalar.length), scalar);
+  const privateKey = privateKeyFromParts(d, ecdh.getPublicKey());
+  return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
 /** The public half of a P-256 private key. */
@@ -200,6 +214,11 @@ export function importPrivateKeyRaw(d: Uint8Array): KeyObject {
       cause,
     });
   }
+  return privateKeyFromParts(d, point);
+}
+
+/** A private KeyObject from a scalar and its point, both already known to be right. */
+function privateKeyFromParts(d: Uint8Array, point: Uint8Array): KeyObject {
   const b64 = (bytes: Uint8Array): string => asBuffer(bytes).toString('base64url');
   return createPrivateKey({
     key: {
