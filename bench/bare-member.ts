@@ -74,27 +74,35 @@ export async function bareMember(dirs: TempDirs): Promise<BareMember> {
 }
 
 /**
- * `count` envelopes from `sender` under `key`, seq 1..count, each a step up in Lamport time:
- * what a member sending that many messages one after another would push.
+ * `count` envelopes from `sender` under `key`, each a step up in Lamport time and chained to
+ * the one before (`prev`): what a member sending that many messages one after another would
+ * push. They follow `after`, the sender's last message (seq 1.. when there is none).
  */
 export function sealMany(
   sender: Identity,
   key: SendingKey,
   count: number,
   text: (i: number) => string,
-  firstSeq = 1,
+  after?: { seq: number; id: string },
 ): SealedMessage[] {
   const now = Date.now();
-  return Array.from({ length: count }, (_, i) =>
-    sealMessage({
+  const out: SealedMessage[] = [];
+  let last = after;
+  for (let i = 0; i < count; i++) {
+    const seq = (last?.seq ?? 0) + 1;
+    const sealed = sealMessage({
       roomId: key.roomId,
       epochId: key.epochId,
       epochKey: key.key,
       sender,
-      seq: firstSeq + i,
-      lamport: key.lamport + firstSeq + i,
+      seq,
+      prev: last?.id,
+      lamport: key.lamport + seq,
       ts: now,
       body: { text: text(i) },
-    }),
-  );
+    });
+    out.push(sealed);
+    last = { seq, id: sealed.id };
+  }
+  return out;
 }

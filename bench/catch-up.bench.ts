@@ -51,23 +51,25 @@ async function seed(dataDir: string, roomId: string, count: number): Promise<voi
     if (!epoch) throw new Error('the author holds no key for the room');
     const lamport = Math.max(...(await store.listControlOps(roomId)).map((op) => op.lamport));
     const key = { roomId, epochId: epoch.epochId, key: epoch.key, lamport };
+    let last: { seq: number; id: string } | undefined;
     for (let from = 0; from < count; from += SEED_BATCH) {
       const n = Math.min(SEED_BATCH, count - from);
       const text = (i: number): string => `history ${from + i}`;
       const now = Date.now();
-      const records = sealMany(identity, key, n, text, from + 1).map(
-        (sealed, i): MessageRecord => ({
-          id: sealed.id,
-          roomId,
-          sender: identity.deviceId,
-          seq: sealed.header.seq,
-          lamport: sealed.header.lamport,
-          ts: sealed.header.ts,
-          envelope: sealed.bytes,
-          text: text(i),
-          receivedAt: now,
-        }),
-      );
+      const sealed = sealMany(identity, key, n, text, last);
+      const tail = sealed.at(-1)!;
+      last = { seq: tail.header.seq, id: tail.id };
+      const records = sealed.map((sealed, i): MessageRecord => ({
+        id: sealed.id,
+        roomId,
+        sender: identity.deviceId,
+        seq: sealed.header.seq,
+        lamport: sealed.header.lamport,
+        ts: sealed.header.ts,
+        envelope: sealed.bytes,
+        text: text(i),
+        receivedAt: now,
+      }));
       await store.addMessages(records);
     }
   } finally {

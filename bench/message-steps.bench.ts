@@ -27,17 +27,23 @@ export async function messageSteps(count: number): Promise<Measurement[]> {
   const epoch = currentEpoch(log.state)!;
   const epochKey = log.keys.get(epoch.id)!;
   const now = Date.now();
-  const seal = (i: number) =>
-    sealMessage({
+  // Each message names the one sealed before it (a sender's chain, as a node sends them).
+  let prev: string | undefined;
+  const seal = (i: number) => {
+    const sealed = sealMessage({
       roomId: log.roomId,
       epochId: epoch.id,
       epochKey,
       sender: owner,
       seq: i + 1,
+      prev: i === 0 ? undefined : prev,
       lamport: i + 2,
       ts: now,
       body: { text: `message number ${i}` },
     });
+    prev = sealed.id;
+    return sealed;
+  };
   const rows = [await measure('seal a message (sender)', count, seal)];
   const sealed = Array.from({ length: count }, (_, i) => seal(i));
   const decoded: DecodedEnvelope[] = [];

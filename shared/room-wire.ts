@@ -13,7 +13,13 @@
  */
 import { z } from 'zod';
 
+/** Version of control ops (`OpBody.v`). */
 export const ROOM_WIRE_VERSION = 1;
+/**
+ * Version of message envelopes (`EnvelopeHeader.v`). 2 added `prev`, the hash chain of each
+ * sender's messages (docs/PROTOCOL.md §9); version 1 headers are refused.
+ */
+export const ENVELOPE_WIRE_VERSION = 2;
 
 /** A room ID or an epoch ID: 128 random bits as 32 lower-case hex characters. */
 export const RandomIdHex = z.string().regex(/^[0-9a-f]{32}$/, 'not a 128-bit hex ID');
@@ -183,19 +189,31 @@ export const SignedOp = z
   .strict();
 export type SignedOp = z.infer<typeof SignedOp>;
 
-/** The cleartext header of a message, CBOR-encoded into `Envelope.header`. */
+/** Bytes of a SHA-256 digest: a message ID in binary form. */
+export const MESSAGE_ID_BYTES = 32;
+
+/**
+ * The cleartext header of a message, CBOR-encoded into `Envelope.header`. `prev` is the ID
+ * (binary SHA-256 of the envelope) of the same sender's message `seq - 1` in this room: present
+ * exactly when `seq > 1`. It chains each sender's messages, so one verified signature vouches
+ * for every earlier message of that sender it links back to.
+ */
 export const EnvelopeHeader = z
   .object({
-    v: z.literal(ROOM_WIRE_VERSION),
+    v: z.literal(ENVELOPE_WIRE_VERSION),
     room: RandomIdHex,
     epoch: RandomIdHex,
     sender: WireDeviceId,
     seq: Int(1),
+    prev: FixedBytes(MESSAGE_ID_BYTES).optional(),
     lamport: Int(1),
     ts: Int(0),
     nonce: FixedBytes(AES_GCM_NONCE_BYTES),
   })
-  .strict();
+  .strict()
+  .refine((h) => (h.seq === 1) === (h.prev === undefined), {
+    message: 'prev must be present exactly when seq > 1',
+  });
 export type EnvelopeHeader = z.infer<typeof EnvelopeHeader>;
 
 /**

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { aeadOpen, randomBytes, randomId, sha256, SIGN_LABELS, verify } from '../crypto';
 import { decodeCbor, encodeCbor } from '../net/cbor';
-import { MAX_MESSAGE_TEXT } from '../../../shared/room-wire';
+import { ENVELOPE_WIRE_VERSION, MAX_MESSAGE_TEXT } from '../../../shared/room-wire';
 import {
   decodeEnvelope,
   encodeEnvelope,
+  encodeEnvelopeHeader,
   envelopeSignedData,
   MAX_ENVELOPE_BYTES,
+  prevIdOf,
   sealMessage,
   type DecodedEnvelope,
   type SealMessageInput,
@@ -42,7 +44,13 @@ describe('sealMessage / decodeEnvelope', () => {
     const env = decoded(sealed.bytes);
 
     expect(env.header).toEqual(sealed.header);
-    expect(env.header).toMatchObject({ v: 1, sender: alice.deviceId, seq: 1, lamport: 7 });
+    expect(env.header).toMatchObject({
+      v: ENVELOPE_WIRE_VERSION,
+      sender: alice.deviceId,
+      seq: 1,
+      lamport: 7,
+    });
+    expect(env.header.prev).toBeUndefined();
     expect(env.id).toBe(sealed.id);
     expect(env.id).toBe(Buffer.from(sha256(sealed.bytes)).toString('hex'));
     expect(
@@ -55,6 +63,15 @@ describe('sealMessage / decodeEnvelope', () => {
     ).toBe(true);
     const plaintext = aeadOpen(epochKey, env.ciphertext, env.headerBytes);
     expect(decodeCbor(plaintext!)).toEqual({ ok: true, value: { text: 'hello' } });
+  });
+
+  it('chains a message to the one before: prev carries that message’s ID', () => {
+    const first = sealMessage(input());
+    const second = sealMessage(input({ seq: 2, prev: first.id }));
+    const env = decoded(second.bytes);
+    expect(env.header.prev).toHaveLength(32);
+    expect(prevIdOf(env.header)).toBe(first.id);
+    expect(prevIdOf(decoded(first.bytes).header)).toBeUndefined();
   });
 
   it('draws a fresh nonce per message: the same input seals to two different envelopes', () => {
@@ -84,6 +101,9 @@ describe('sealMessage / decodeEnvelope', () => {
       TypeError,
     );
     expect(() => sealMessage(input({ seq: 0 }))).toThrow(TypeError);
+    expect(() => sealMessage(input({ seq: 2 }))).toThrow(/prev/);
+    expect(() => sealMessage(input({ seq: 1, prev: 'ab'.repeat(32) }))).toThrow(/prev/);
+    expect(() => sealMessage(input({ seq: 2, prev: 'not-an-id' }))).toThrow(TypeError);
     expect(() => sealMessage(input({ roomId: 'not-hex' }))).toThrow(TypeError);
     expect(() =>
       sealMessage(input({ sender: { deviceId: alice.deviceId, privateKey: mallory.privateKey } })),
@@ -141,6 +161,36 @@ describe('decodeEnvelope refuses', () => {
       encodeEnvelope({ ...parts, header: encodeCbor(nonceFirst(env.header)) }),
       'malformed',
       'header: not canonical',
+    ],
+    [
+      'a header of version 1 (before prev)',
+      encodeEnvelope({ ...parts, header: encodeEnvelopeHeader({ ...env.header, v: 1 as 2 }) }),
+      'malformed',
+      'header: not the schema',
+    ],
+    [
+      'a header with seq > 1 and no prev',
+      encodeEnvelope({ ...parts, header: encodeEnvelopeHeader({ ...env.header, seq: 2 }) }),
+      'malformed',
+      'header: not the schema',
+    ],
+    [
+      'a header with seq 1 and a prev',
+      encodeEnvelope({
+        ...parts,
+        header: encodeEnvelopeHeader({ ...env.header, prev: new Uint8Array(randomBytes(32)) }),
+      }),
+      'malformed',
+      'header: not the schema',
+    ],
+    [
+      'a prev that is not 32 bytes',
+      encodeEnvelope({
+        ...parts,
+        header: encodeEnvelopeHeader({ ...env.header, seq: 2, prev: new Uint8Array(31) }),
+      }),
+      'malformed',
+      'header: not the schema',
     ],
     [
       'a ciphertext that does not start with the header nonce',

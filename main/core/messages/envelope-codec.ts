@@ -4,7 +4,7 @@
  * their parts. No state, no clock, no store; deciding whether a decoded envelope is acceptable
  * is verify-envelope.ts.
  *
- *   header     = CBOR EnvelopeHeader { v, room, epoch, sender, seq, lamport, ts, nonce }
+ *   header     = CBOR EnvelopeHeader { v, room, epoch, sender, seq, prev?, lamport, ts, nonce }
  *   ciphertext = AES-256-GCM(epoch key, CBOR MessageBody, aad = header)   (nonce || ct || tag)
  *   sig        = ECDSA(sender, "parley/v1/sign/envelope", u32be(len(header)) || header || ciphertext)
  *   envelope   = CBOR Envelope { header, ciphertext, sig }        message ID = hex SHA-256(envelope)
@@ -42,7 +42,7 @@ import {
   EnvelopeHeader,
   MAX_MESSAGE_CIPHERTEXT_BYTES,
   MessageBody,
-  ROOM_WIRE_VERSION,
+  ENVELOPE_WIRE_VERSION,
 } from '../../../shared/room-wire';
 import { reject, type Rejected } from './reject-reasons';
 
@@ -65,6 +65,8 @@ export interface SealMessageInput {
   sender: { deviceId: string; privateKey: KeyObject };
   /** The sender's per-room sequence number, from 1 without gaps. */
   seq: number;
+  /** The ID (hex) of the sender's message `seq - 1` in this room; required exactly when seq > 1. */
+  prev?: string;
   lamport: number;
   /** The sender's clock, ms since the epoch. */
   ts: number;
@@ -109,11 +111,12 @@ export function sealMessage(input: SealMessageInput): SealedMessage {
     throw new TypeError('sender.deviceId is not the ID of sender.privateKey');
   }
   const header = EnvelopeHeader.safeParse({
-    v: ROOM_WIRE_VERSION,
+    v: ENVELOPE_WIRE_VERSION,
     room: input.roomId,
     epoch: input.epochId,
     sender: input.sender.deviceId,
     seq: input.seq,
+    prev: input.prev === undefined ? undefined : messageIdBytes(input.prev),
     lamport: input.lamport,
     ts: input.ts,
     // A fresh CSPRNG nonce per message, as aeadSeal would draw itself; it is drawn here because
@@ -174,7 +177,7 @@ export function envelopeSignedData(headerBytes: Uint8Array, ciphertext: Uint8Arr
   return Buffer.concat([prefix, headerBytes, ciphertext]);
 }
 
-/** The canonical encoding of a header: keys in the schema's order. */
+/** The canonical encoding of a header: keys in the schema's order, `prev` left out when absent. */
 export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
   return encodeCbor({
     v: h.v,
@@ -182,6 +185,7 @@ export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
     epoch: h.epoch,
     sender: h.sender,
     seq: h.seq,
+    ...(h.prev === undefined ? {} : { prev: h.prev }),
     lamport: h.lamport,
     ts: h.ts,
     nonce: h.nonce,
@@ -203,6 +207,17 @@ export function encodeEnvelope(e: EnvelopeParts): Uint8Array {
 /** A message ID: lower-case hex SHA-256 of the envelope bytes. */
 export function messageIdOf(envelopeBytes: Uint8Array): string {
   return Buffer.from(sha256(envelopeBytes)).toString('hex');
+}
+
+/** A message ID's 32 bytes, as `prev` carries it; undefined for anything that is not an ID. */
+function messageIdBytes(id: string): Uint8Array | undefined {
+  if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
+  return new Uint8Array(Buffer.from(id, 'hex'));
+}
+
+/** The hex ID `prev` names, or undefined for a header without one (seq 1). */
+export function prevIdOf(header: EnvelopeHeader): string | undefined {
+  return header.prev === undefined ? undefined : Buffer.from(header.prev).toString('hex');
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; detail: string };

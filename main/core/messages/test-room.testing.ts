@@ -113,6 +113,11 @@ export const standInCheckSender: CheckSender = (state, sender, epochId, seq) => 
   return null;
 };
 
+/** A random message ID (hex), for a `prev` whose target does not matter to the test. */
+export function randomMessageId(): string {
+  return Buffer.from(randomBytes(32)).toString('hex');
+}
+
 /** A key lookup over test epochs. */
 export function keysOf(epochs: TestEpoch[]): (epochId: string) => Uint8Array | undefined {
   return (epochId) => epochs.find((e) => e.id === epochId)?.key;

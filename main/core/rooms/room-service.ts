@@ -598,7 +598,9 @@ export function createRoomService(options: RoomServiceOptions) {
       }
       const key = entry.keys.get(epoch.id);
       if (!key || !epoch.holders.has(me)) throw new ParleyError('NO_ROOM_KEY');
-      const seq = (await store.maxSeq(roomId, me)) + 1;
+      // The store is the outbox: this node's last message is there, and the next one chains to it.
+      const last = await store.lastMessageOf(roomId, me);
+      const seq = (last?.seq ?? 0) + 1;
       const lamport = Math.max(entry.clock, await store.maxLamport(roomId)) + 1;
       const sealed = sealMessage({
         roomId,
@@ -606,6 +608,7 @@ export function createRoomService(options: RoomServiceOptions) {
         epochKey: key,
         sender: identity,
         seq,
+        prev: last?.id,
         lamport,
         ts: Date.now(),
         body: { text },

@@ -807,6 +807,20 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.maxSeq('room-unknown', ALICE)).toBe(0);
       });
 
+      it("gives the seq and ID of a sender's highest seq in a room, undefined when none", async () => {
+        const top = message({ sender: ALICE, seq: 5 });
+        await store.addMessages([
+          ...[1, 2].map((seq) => message({ sender: ALICE, seq })),
+          top,
+          message({ sender: BOB, seq: 7 }),
+          message({ roomId: ROOM_B, sender: ALICE, seq: 9 }),
+        ]);
+        expect(await store.lastMessageOf(ROOM_A, ALICE)).toEqual({ seq: 5, id: top.id });
+        expect((await store.lastMessageOf(ROOM_B, ALICE))?.seq).toBe(9);
+        expect(await store.lastMessageOf(ROOM_B, BOB)).toBeUndefined();
+        expect(await store.lastMessageOf('room-unknown', ALICE)).toBeUndefined();
+      });
+
       it('gives the highest lamport in a room, 0 when it has no messages', async () => {
         expect(await store.maxLamport(ROOM_A)).toBe(0);
         await store.addMessages([

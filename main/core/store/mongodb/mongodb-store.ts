@@ -567,6 +567,19 @@ class MongoStore implements Store {
     });
   }
 
+  async lastMessageOf(
+    roomId: string,
+    sender: string,
+  ): Promise<{ seq: number; id: string } | undefined> {
+    return this.use(async (c) => {
+      const top = await c.messages.findOne(
+        { roomId, sender },
+        { projection: { _id: 0, seq: 1, id: 1 }, sort: { seq: -1 } },
+      );
+      return top === null ? undefined : { seq: top.seq, id: top.id };
+    });
+  }
+
   async maxLamport(roomId: string): Promise<number> {
     return this.use(async (c) => {
       const top = await c.messages.findOne(

@@ -100,6 +100,9 @@ export const ROOM_READS = {
     WHERE room_id = ? AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`,
   // One descent of the unique index (SQLite's min/max optimisation): O(log n).
   maxSeq: 'SELECT max(seq) AS n FROM messages WHERE room_id = ? AND sender = ?',
+  // The same descent, then the row: O(log n).
+  lastOf: `SELECT seq, id FROM messages WHERE room_id = ? AND sender = ?
+    ORDER BY seq DESC LIMIT 1`,
   // One descent of messages_by_room_order: O(log n).
   maxLamport: 'SELECT max(lamport) AS n FROM messages WHERE room_id = ?',
   // The unread range of messages_by_room_received, which holds the sender too: O(log n + unread).
@@ -234,6 +237,7 @@ function prepareStatements(db: Database.Database) {
     senders: db.prepare<{ room: string }, string>(ROOM_READS.senders).pluck(),
     senderAfter: db.prepare<[string, string, number, number], MessageRow>(ROOM_READS.senderAfter),
     maxSeq: db.prepare<[string, string], number | null>(ROOM_READS.maxSeq).pluck(),
+    lastOf: db.prepare<[string, string], { seq: number; id: string }>(ROOM_READS.lastOf),
     maxLamport: db.prepare<[string], number | null>(ROOM_READS.maxLamport).pluck(),
     countSince: db.prepare<[string, number, string], number>(ROOM_READS.countSince).pluck(),
     versionVector: db.prepare<{ room: string }, { sender: string; top: number }>(
@@ -548,6 +552,16 @@ class SqliteStore implements Store {
 
   async maxSeq(roomId: string, sender: string): Promise<number> {
     return this.use((s) => s.maxSeq.get(roomId, sender) ?? 0);
+  }
+
+  async lastMessageOf(
+    roomId: string,
+    sender: string,
+  ): Promise<{ seq: number; id: string } | undefined> {
+    return this.use((s) => {
+      const row = s.lastOf.get(roomId, sender);
+      return row === undefined ? undefined : { seq: row.seq, id: row.id };
+    });
   }
 
   async maxLamport(roomId: string): Promise<number> {
