@@ -349,11 +349,8 @@ export function createRoomSync(options: RoomSyncOptions) {
     if (!entry.state.members.has(link.peer.deviceId)) throw new ParleyError('NOT_A_MEMBER');
     // The asker's version vector says how far it holds our own messages.
     if (Object.hasOwn(req.vv, me)) rooms.learnDelivery(req.room, link.peer.deviceId, req.vv[me]!);
-    const found = await store.listMessagesAfter(req.room, req.vv, req.limit + 1);
-    return {
-      envelopes: found.slice(0, req.limit).map((m) => m.envelope),
-      more: found.length > req.limit,
-    };
+    const found = await store.listEnvelopesAfter(req.room, req.vv, req.limit + 1);
+    return { envelopes: found.slice(0, req.limit), more: found.length > req.limit };
   }
 
   function answerPublicRooms(): WireAnswer {

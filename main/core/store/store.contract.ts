@@ -235,6 +235,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await expectParleyError(store.deleteMessages(ROOM_A, [hex('x')]), 'STORE_FAILED');
         await expectParleyError(store.deleteRoom(ROOM_A), 'STORE_FAILED');
         await expectParleyError(store.listMessagesAfter(ROOM_A, {}, 10), 'STORE_FAILED');
+        await expectParleyError(store.listEnvelopesAfter(ROOM_A, {}, 10), 'STORE_FAILED');
+        await expectParleyError(store.lastMessageOf(ROOM_A, ALICE), 'STORE_FAILED');
       });
 
       it('keeps everything across close and open', async () => {
@@ -790,6 +792,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(seen).toEqual(all.filter((k) => k !== `${BOB}#1`));
         expect(await store.listMessagesAfter(ROOM_A, {}, 0)).toEqual([]);
         expect(await store.listMessagesAfter(ROOM_A, {}, -1)).toEqual([]);
+      });
+
+      it('gives the envelopes of exactly those messages, in the same order (listEnvelopesAfter)', async () => {
+        await seed();
+        const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+        for (const [vv, limit] of [
+          [{}, 100],
+          [{ [ALICE]: 3, [BOB]: 3, 'DAVE-DEVICE': 7 }, 100],
+          [{ [BOB]: 1 }, 3],
+          [{ [ALICE]: 5, [BOB]: 3, [CAROL]: 4, [INHERITED]: 1 }, 100],
+          [{}, 0],
+        ] as const) {
+          const records = await store.listMessagesAfter(ROOM_A, vv, limit);
+          const envelopes = await store.listEnvelopesAfter(ROOM_A, vv, limit);
+          expect(envelopes.every((e) => e instanceof Uint8Array)).toBe(true);
+          expect(envelopes.map(hexOf)).toEqual(records.map((m) => hexOf(m.envelope)));
+        }
+        expect(await store.listEnvelopesAfter('room-unknown', {}, 100)).toEqual([]);
       });
     });
 

@@ -203,6 +203,15 @@ export interface Store {
     vv: Record<string, number>,
     limit: number,
   ): Promise<MessageRecord[]>;
+  /**
+   * The envelopes of exactly the messages `listMessagesAfter` returns, in its order, and
+   * nothing else: what a sync answer sends, without reading text or building records.
+   */
+  listEnvelopesAfter(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+  ): Promise<Uint8Array[]>;
   countMessages(roomId: string): Promise<number>;
   /**
    * How many of the room's messages were received after `afterTs` (ms since the epoch, local

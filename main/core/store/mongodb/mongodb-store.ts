@@ -529,18 +529,38 @@ class MongoStore implements Store {
     vv: Record<string, number>,
     limit: number,
   ): Promise<MessageRecord[]> {
+    const docs = await this.findLacking(roomId, vv, limit, NO_ID);
+    return docs.map(messageFromDoc);
+  }
+
+  async listEnvelopesAfter(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+  ): Promise<Uint8Array[]> {
+    const docs = await this.findLacking(roomId, vv, limit, { _id: 0, id: 1, envelope: 1 });
+    return docs.map((d) => bytesOf(d.envelope, `message ${d.id}`));
+  }
+
+  /** What a peer with `vv` lacks, by sender then seq, with the fields `projection` keeps. */
+  private findLacking(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+    projection: Record<string, 0 | 1>,
+  ): Promise<MessageDoc[]> {
     const max = toLimit(limit);
-    return this.use(async (c) => {
-      if (max === 0) return [];
-      const docs = await c.messages
-        .find(messagesLacking(roomId, vv), {
-          projection: NO_ID,
-          sort: { sender: 1, seq: 1 },
-          limit: max,
-        })
-        .toArray();
-      return docs.map(messageFromDoc);
-    });
+    return this.use(async (c) =>
+      max === 0
+        ? []
+        : c.messages
+            .find(messagesLacking(roomId, vv), {
+              projection,
+              sort: { sender: 1, seq: 1 },
+              limit: max,
+            })
+            .toArray(),
+    );
   }
 
   async countMessages(roomId: string): Promise<number> {

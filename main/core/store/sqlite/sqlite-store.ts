@@ -98,6 +98,9 @@ export const ROOM_READS = {
   // A range of the unique index: O(log n + rows returned).
   senderAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages
     WHERE room_id = ? AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  // The same range, envelopes only.
+  senderEnvelopesAfter: `SELECT envelope FROM messages
+    WHERE room_id = ? AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`,
   // One descent of the unique index (SQLite's min/max optimisation): O(log n).
   maxSeq: 'SELECT max(seq) AS n FROM messages WHERE room_id = ? AND sender = ?',
   // The same descent, then the row: O(log n).
@@ -236,6 +239,9 @@ function prepareStatements(db: Database.Database) {
     ),
     senders: db.prepare<{ room: string }, string>(ROOM_READS.senders).pluck(),
     senderAfter: db.prepare<[string, string, number, number], MessageRow>(ROOM_READS.senderAfter),
+    senderEnvelopesAfter: db
+      .prepare<[string, string, number, number], Uint8Array>(ROOM_READS.senderEnvelopesAfter)
+      .pluck(),
     maxSeq: db.prepare<[string, string], number | null>(ROOM_READS.maxSeq).pluck(),
     lastOf: db.prepare<[string, string], { seq: number; id: string }>(ROOM_READS.lastOf),
     maxLamport: db.prepare<[string], number | null>(ROOM_READS.maxLamport).pluck(),
@@ -258,6 +264,32 @@ function prepareStatements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * What a peer with version vector `vv` lacks, at most `limit` rows, by sender then seq: one
+ * read transaction, so the senders and their rows come from one snapshot. `perSender` picks
+ * the columns (whole rows, or envelopes only).
+ */
+function readAfter<Row>(
+  db: Database.Database,
+  senders: Database.Statement<{ room: string }, string>,
+  perSender: Database.Statement<[string, string, number, number], Row>,
+  roomId: string,
+  vv: Record<string, number>,
+  limit: number,
+): Row[] {
+  const max = toLimit(limit);
+  if (max === 0) return [];
+  return db.transaction(() => {
+    let found: Row[] = [];
+    for (const sender of senders.all({ room: roomId })) {
+      // concat, not push(...rows): one sender may have more rows than a call takes arguments.
+      found = found.concat(perSender.all(roomId, sender, seenUpTo(vv, sender), max - found.length));
+      if (found.length >= max) break;
+    }
+    return found;
+  })();
+}
 
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -519,23 +551,21 @@ class SqliteStore implements Store {
     vv: Record<string, number>,
     limit: number,
   ): Promise<MessageRecord[]> {
-    const max = toLimit(limit);
-    return this.use((s, db) => {
-      if (max === 0) return [];
-      // One read transaction, so the senders and their messages come from one snapshot.
-      const rows = db.transaction(() => {
-        let found: MessageRow[] = [];
-        for (const sender of s.senders.all({ room: roomId })) {
-          // concat, not push(...rows): one sender may have more rows than a call takes arguments.
-          found = found.concat(
-            s.senderAfter.all(roomId, sender, seenUpTo(vv, sender), max - found.length),
-          );
-          if (found.length >= max) break;
-        }
-        return found;
-      })();
-      return rows.map(messageFromRow);
-    });
+    return this.use((s, db) =>
+      readAfter(db, s.senders, s.senderAfter, roomId, vv, limit).map(messageFromRow),
+    );
+  }
+
+  async listEnvelopesAfter(
+    roomId: string,
+    vv: Record<string, number>,
+    limit: number,
+  ): Promise<Uint8Array[]> {
+    return this.use((s, db) =>
+      readAfter(db, s.senders, s.senderEnvelopesAfter, roomId, vv, limit).map(
+        (envelope) => new Uint8Array(envelope),
+      ),
+    );
   }
 
   async countMessages(roomId: string): Promise<number> {
