@@ -4,12 +4,10 @@
  * waits (no timing assertions: the machine is shared), and a raw WebSocket client that speaks
  * the wire by hand to misbehave on purpose.
  */
-// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
-import * as x509 from '@peculiar/x509';
 import WebSocket from 'ws';
+import { selfSignedCertificate } from '../../identity/certificate';
 import type { Identity } from '../../identity/identity';
 import { loadOrCreateIdentity } from '../../identity/identity';
 import { plainKeyProtector } from '../../identity/key-protector';
@@ -167,26 +165,18 @@ export function helloBytes(identity: Identity, claimedId = identity.deviceId): U
 
 /**
  * A self-signed certificate for a P-384 key: fine for TLS, but not a key Parley accepts, so
- * whoever presents it has no device ID.
+ * whoever presents it has no device ID. (A promise, as the tests await it.)
  */
-export async function foreignCertificate(): Promise<{ key: string; cert: string }> {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } as const;
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
-    'sign',
-    'verify',
-  ])) as webcrypto.CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=not parley',
+export function foreignCertificate(): Promise<{ key: string; cert: string }> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const cert = selfSignedCertificate({
+    privateKey,
+    commonName: 'not parley',
     notBefore: new Date(Date.now() - 86_400_000),
     notAfter: new Date(Date.now() + 86_400_000),
-    signingAlgorithm: algorithm,
-    keys: keys as unknown as Parameters<
-      typeof x509.X509CertificateGenerator.createSelfSigned
-    >[0]['keys'],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`;
-  return { key, cert: cert.toString('pem') };
+  return Promise.resolve({
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    cert,
+  });
 }
