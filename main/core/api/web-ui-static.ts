@@ -14,15 +14,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParleyError } from '../../../shared/errors';
 import { loopbackHosts } from './loopback-guard';
 
-/** Where `npm run build` (electron-vite build) writes the renderer in this checkout. */
-export const DEFAULT_RENDERER_DIR = fileURLToPath(
-  new URL('../../../out/renderer', import.meta.url),
+/**
+ * Where `npm run build` (electron-vite build) writes the renderer in this checkout: out/renderer
+ * in the nearest folder above this module that holds a package.json. This module runs from two
+ * depths, main/core/api/ in the sources and out/cli/ in the bundle `npm run serve` runs
+ * (build/ensure-cli-build.mjs), so a fixed relative path would be wrong in one of them.
+ */
+export const DEFAULT_RENDERER_DIR = join(
+  packageRoot(dirname(fileURLToPath(import.meta.url))),
+  'out',
+  'renderer',
 );
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..', '..'); // as laid out in the sources
+  }
+}
 
 const INDEX_FILE = 'index.html';
 const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)("\s*\/?>)/i;
