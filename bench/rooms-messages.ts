@@ -17,7 +17,7 @@ import { table } from './measure';
 import { messageLatency } from './message-latency.bench';
 import { messageSteps } from './message-steps.bench';
 import { rotation } from './rotation.bench';
-import { rssRunner, type Rss } from './rss.bench';
+import { memorySection } from './rss.bench';
 
 const ROOM_SIZES = [2, 5, 10];
 const LATENCY_SAMPLES = 200;
@@ -40,9 +40,6 @@ const CATCH_UP_GOAL = 0.8;
  */
 const coresUsed = (c: CatchUp): number => Math.max(1, c.coresBusy);
 const ROTATION_GOAL = 1.3;
-const MiB = 2 ** 20;
-const IDLE_RSS_GOAL = 80 * MiB;
-const LOADED_RSS_GOAL = 120 * MiB;
 
 const quick = process.env.PARLEY_BENCH_QUICK === '1';
 const us = (n: number): string => `${Math.round(n)} µs`;
@@ -181,51 +178,6 @@ function rotationSection(b: Baselines): string {
     latencyTable(rows),
     '',
     ...parts,
-  ].join('\n');
-}
-
-async function memorySection(loadedDir: string | undefined): Promise<string> {
-  console.error('bench: memory of an idle node (child processes)…');
-  const dirs = tempDirs();
-  const runner = await rssRunner();
-  const rows: string[] = [
-    '| process | start() ms | RSS MiB, idle 5 s | RSS MiB, after GC | goal | against the goal |',
-    '| --- | ---: | ---: | ---: | --- | --- |',
-  ];
-  const row = (name: string, r: Rss, goal?: number): void => {
-    const mib = (n: number): string => (n / MiB).toFixed(1);
-    const against = goal === undefined ? '' : ratioVerdict(r.idle / goal, 1, 'goal');
-    const goalText = goal === undefined ? 'none' : `≤ ${goal / MiB} MiB`;
-    const start = r.startMs > 0 ? r.startMs.toFixed(0) : '–';
-    rows.push(
-      `| ${name} | ${start} | ${mib(r.idle)} | ${mib(r.collected)} | ${goalText} | ${against} |`,
-    );
-  };
-  try {
-    row('plain Node, empty script', await runner.empty());
-    for (const [how, run] of [
-      ['bundled, plain Node', runner.bundled],
-      ['through tsx (as `npx parley serve`)', runner.tsx],
-    ] as const) {
-      row(`${how}: Parley's code loaded, no node`, await run('-'));
-      row(
-        `${how}: idle node, fresh data folder`,
-        await run(dirs.make('parley-bench-')),
-        IDLE_RSS_GOAL,
-      );
-      if (loadedDir)
-        row(`${how}: idle node holding 100,000 messages`, await run(loadedDir), LOADED_RSS_GOAL);
-    }
-  } finally {
-    runner.close();
-    dirs.cleanup();
-  }
-  return [
-    '### Memory',
-    '',
-    'Each row is its own child process; the node has its peer server, discovery (on 127.0.0.1) and local API running. The goal is held to the idle RSS.',
-    '',
-    rows.join('\n'),
   ].join('\n');
 }
 
