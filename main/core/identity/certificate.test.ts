@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   COMMON_NAME_MAX_LENGTH,
@@ -8,6 +8,7 @@ import {
   selfSignedCertificate,
   type SelfSignedOptions,
 } from './certificate';
+import { ecPrivateKey } from './certificate.testing';
 
 /** One TLV read back, for checking the certificate's structure independently of the writer. */
 interface Tlv {
@@ -71,7 +72,7 @@ const EXTENSIONS =
   '300e0603551d0f0101ff040403020780' +
   '301d0603551d250416301406082b0601050507030106082b06010505070302';
 
-const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const p256 = () => ecPrivateKey('P-256');
 
 function certificateFor(overrides: Partial<SelfSignedOptions> = {}): X509Certificate {
   return parseCertificate(
@@ -206,7 +207,8 @@ describe('selfSignedCertificate', () => {
   });
 
   it('signs a P-384 key with ecdsa-with-SHA384', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const privateKey = ecPrivateKey('P-384');
+    const publicKey = createPublicKey(privateKey);
     const cert = certificateFor({ privateKey });
     expect(cert.verify(publicKey)).toBe(true);
     expect(cert.toLegacyObject().nistCurve).toBe('P-384');
@@ -214,10 +216,14 @@ describe('selfSignedCertificate', () => {
   });
 
   it('refuses keys it has no signature algorithm for', () => {
+    // PKCS#8 of an Ed25519 key: a fixed header, then the 32-byte seed.
+    const ed25519 = Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      randomBytes(32),
+    ]);
     const keys = [
-      generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey,
-      generateKeyPairSync('ed25519').privateKey,
-      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+      ecPrivateKey('P-521'),
+      createPrivateKey({ key: ed25519, format: 'der', type: 'pkcs8' }),
       createPublicKey(p256()),
     ];
     for (const privateKey of keys) {

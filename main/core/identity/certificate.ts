@@ -15,9 +15,9 @@
  * extKeyUsage serverAuth + clientAuth: TLS refuses a peer certificate whose key usage does not
  * allow the handshake it signs.
  */
-import { createPublicKey, generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { createPublicKey, randomBytes, sign, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
+import { generateEcKeyPair } from '../crypto/keys';
 import {
   bitStringOfBytes,
   boolean,
@@ -74,9 +74,12 @@ export interface SelfSignedOptions {
   serialNumber?: Uint8Array;
 }
 
-/** Generates a fresh P-256 key pair and a self-signed certificate for it. */
-export async function createKeyAndCertificate(commonName: string): Promise<NewKeyAndCertificate> {
-  const { privateKey } = await promisify(generateKeyPair)('ec', { namedCurve: 'P-256' });
+/**
+ * Generates a fresh P-256 key pair and a self-signed certificate for it. (The key comes from
+ * generateEcKeyPair, not generateKeyPair: see there why.)
+ */
+export function createKeyAndCertificate(commonName: string): Promise<NewKeyAndCertificate> {
+  const { privateKey } = generateEcKeyPair();
   const now = Date.now();
   const certificatePem = selfSignedCertificate({
     privateKey,
@@ -84,7 +87,7 @@ export async function createKeyAndCertificate(commonName: string): Promise<NewKe
     notBefore: new Date(now - CERT_BACKDATE_MS),
     notAfter: new Date(now + CERT_LIFETIME_MS),
   });
-  return { privateKey, certificatePem };
+  return Promise.resolve({ privateKey, certificatePem });
 }
 
 /** A self-signed certificate for `privateKey`'s public key, signed by it, as PEM. */

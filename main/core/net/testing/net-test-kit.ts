@@ -4,10 +4,10 @@
  * waits (no timing assertions: the machine is shared), and a raw WebSocket client that speaks
  * the wire by hand to misbehave on purpose.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { selfSignedCertificate } from '../../identity/certificate';
+import { ecPrivateKey } from '../../identity/certificate.testing';
 import type { Identity } from '../../identity/identity';
 import { loadOrCreateIdentity } from '../../identity/identity';
 import { plainKeyProtector } from '../../identity/key-protector';
@@ -168,7 +168,7 @@ export function helloBytes(identity: Identity, claimedId = identity.deviceId): U
  * whoever presents it has no device ID. (A promise, as the tests await it.)
  */
 export function foreignCertificate(): Promise<{ key: string; cert: string }> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const privateKey = ecPrivateKey('P-384');
   const cert = selfSignedCertificate({
     privateKey,
     commonName: 'not parley',
