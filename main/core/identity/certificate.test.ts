@@ -231,13 +231,17 @@ describe('selfSignedCertificate', () => {
     }
   });
 
-  it('keeps a given serial positive and refuses zero or more than 20 bytes', () => {
+  it('keeps a given serial positive and refuses zero or more than 20 octets', () => {
     expect(certificateFor({ serialNumber: Uint8Array.of(0x80, 1) }).serialNumber).toBe('8001');
     expect(
       certificateParts(certificateFor({ serialNumber: Uint8Array.of(0x80, 1) })).serial.raw,
     ).toEqual(Buffer.from('0203008001', 'hex'));
     expect(certificateFor({ serialNumber: Uint8Array.of(0, 0, 7) }).serialNumber).toBe('07');
-    for (const serialNumber of [new Uint8Array(0), new Uint8Array(3), new Uint8Array(21).fill(1)]) {
+    expect(certificateFor({ serialNumber: new Uint8Array(20).fill(0x7f) }).serialNumber).toBe(
+      '7F'.repeat(20),
+    );
+    const tooLong = [new Uint8Array(21).fill(1), new Uint8Array(20).fill(0x80)];
+    for (const serialNumber of [new Uint8Array(0), new Uint8Array(3), ...tooLong]) {
       expect(() => certificateFor({ serialNumber })).toThrow(RangeError);
     }
   });

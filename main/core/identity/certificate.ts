@@ -38,6 +38,7 @@ const CERT_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
 const CERT_BACKDATE_MS = 24 * 3600 * 1000;
 /** Serial numbers: 16 bytes (RFC 5280 allows up to 20), of which 126 bits are random. */
 const SERIAL_BYTES = 16;
+const MAX_SERIAL_OCTETS = 20;
 /** RFC 5280 ub-common-name, in characters. */
 export const COMMON_NAME_MAX_LENGTH = 64;
 
@@ -105,9 +106,10 @@ export function selfSignedCertificate(options: SelfSignedOptions): string {
   if (!(notBefore.getTime() <= notAfter.getTime())) {
     throw new RangeError('a certificate must not end before it starts');
   }
-  const serial = options.serialNumber ?? randomSerial();
-  if (serial.length === 0 || serial.every((b) => b === 0) || serial.length > 20) {
-    throw new RangeError('a serial number is 1 to 20 bytes and not zero');
+  const serial = unsignedInteger(options.serialNumber ?? randomSerial());
+  // RFC 5280 §4.1.2.2: positive, and at most 20 octets with the zero that keeps it positive.
+  if (serial.length - 2 > MAX_SERIAL_OCTETS || serial.every((b, i) => i < 2 || b === 0)) {
+    throw new RangeError(`a serial number is positive and at most ${MAX_SERIAL_OCTETS} octets`);
   }
 
   const signatureAlgorithm = sequence(objectIdentifier(algorithm.oid));
@@ -117,7 +119,7 @@ export function selfSignedCertificate(options: SelfSignedOptions): string {
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   const tbsCertificate = sequence(
     explicit(0, unsignedInteger(Uint8Array.of(2))), // v3
-    unsignedInteger(serial),
+    serial,
     signatureAlgorithm,
     name, // issuer
     sequence(certificateTime(notBefore), certificateTime(notAfter)),
