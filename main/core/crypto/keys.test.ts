@@ -1,4 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { ParleyError } from '../../../shared/errors';
@@ -183,5 +185,30 @@ describe('P-256 keys', () => {
     expect(() => exportPublicKeySpki(privateKey)).toThrow(TypeError);
     expect(() => exportPrivateKeyPkcs8(publicKey)).toThrow(TypeError);
     expect(() => exportPrivateKeyPkcs8(p384.privateKey)).toThrow(TypeError);
+  });
+});
+
+describe('key generation that cannot deadlock', () => {
+  it('no module outside tests calls node:crypto key generation jobs (see generateEcKeyPair)', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const callers: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules') walk(path);
+        } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+          // Calls only: comments that name them (to say why not) are fine.
+          if (
+            /\b(generateKeyPair|generateKeyPairSync|subtle\.generateKey)\s*\((?!Sync\))/.test(
+              readFileSync(path, 'utf8'),
+            )
+          )
+            callers.push(path.slice(root.length + 1));
+        }
+      }
+    };
+    for (const top of ['main', 'shared', 'preload', 'bench']) walk(join(root, top));
+    expect(callers).toEqual([]);
   });
 });
