@@ -1,8 +1,8 @@
 /**
  * Real nodes in this process for the benchmarks, all on loopback: discovery pinned to 127.0.0.1
- * on a random group port with the real 5 s announce interval, so that a newcomer is found
- * through its start-up packets and announcements cost next to nothing while something else is
- * timed.
+ * on a random group port (or the one given, for nodes in several processes to find each other)
+ * with the real 5 s announce interval, so that a newcomer is found through its start-up packets
+ * and announcements cost next to nothing while something else is timed.
  */
 import { ANNOUNCE_INTERVAL_MS } from '../main/core/discovery/discovery';
 import type { ParleyNode } from '../main/core/node';
@@ -19,9 +19,8 @@ export interface LanNodes {
   closeAll(): Promise<void>;
 }
 
-export function lanNodes(dirs: TempDirs): LanNodes {
+export function lanNodes(dirs: TempDirs, groupPort = randomTestPort()): LanNodes {
   const made = testNodes(dirs);
-  const groupPort = randomTestPort();
   const discovery = {
     interfaces: ['127.0.0.1'],
     port: groupPort,

@@ -19,28 +19,43 @@ export async function seesMembers(node: ParleyNode, roomId: string, count: numbe
   }, `a room of ${count} members on every member`);
 }
 
+/** A room made by `owner` with these devices invited; resolves with its ID, at once. */
+export async function createRoomWith(
+  owner: ParleyNode,
+  deviceIds: readonly string[],
+  name: string,
+): Promise<string> {
+  const room = await call(owner, 'rooms.create', { name, capacity: 1000 });
+  for (const deviceId of deviceIds)
+    await call(owner, 'rooms.invite', { roomId: room.id, deviceId });
+  return room.id;
+}
+
 /** A room made by `owner` with `others` invited; resolves once every member sees all of them. */
 export async function roomOf(owner: ParleyNode, others: ParleyNode[], name: string) {
-  const room = await call(owner, 'rooms.create', { name, capacity: 1000 });
-  for (const n of others)
-    await call(owner, 'rooms.invite', { roomId: room.id, deviceId: n.identity.deviceId });
+  const roomId = await createRoomWith(
+    owner,
+    others.map((n) => n.identity.deviceId),
+    name,
+  );
   const members = [owner, ...others];
-  for (const n of members) await seesMembers(n, room.id, members.length);
-  return room.id;
+  for (const n of members) await seesMembers(n, roomId, members.length);
+  return roomId;
 }
 
 /** When a text reached how many of the members it was expected at. */
 interface Expected {
   left: number;
-  /** performance.now() of the first arrival at a member other than the sender. */
+  /** When it first arrived at a member other than the sender. */
   firstOther: number | undefined;
   done: (lastAt: number) => void;
 }
 
+/** In milliseconds on the watch's clock (performance.now() for nodes in this process). */
 export interface Arrival {
-  /** performance.now() when the first member other than the sender emitted it. */
+  /** When the first member other than the sender emitted it. */
   firstOther: number;
-  /** performance.now() when the last member emitted it. */
+  /** When the last member emitted it. */
   last: number;
 }
 
@@ -53,21 +68,25 @@ export interface MessageWatch {
   stop(): void;
 }
 
-/** Watches `message.received` on every node; texts must be unique while expected. */
-export function watchMessages(nodes: ParleyNode[]): MessageWatch {
+/** A MessageWatch fed by hand: `arrived` is told of each message emitted, and when. */
+export interface ArrivalBook extends MessageWatch {
+  /** A member emitted `message.received` for `text` at `at` (on the clock the caller uses). */
+  arrived(text: string, mine: boolean, at: number): void;
+}
+
+/** Expected texts and their arrivals; texts must be unique while expected. */
+export function arrivalBook(stop: () => void = () => {}): ArrivalBook {
   const expected = new Map<string, Expected>();
-  const onMessage = (m: MessageInfo): void => {
-    const e = expected.get(m.text);
-    if (!e) return;
-    const at = performance.now();
-    if (!m.mine) e.firstOther ??= at;
-    if (--e.left === 0) {
-      expected.delete(m.text);
-      e.done(at);
-    }
-  };
-  const offs = nodes.map((n) => n.api.on('message.received', onMessage));
   return {
+    arrived(text, mine, at) {
+      const e = expected.get(text);
+      if (!e) return;
+      if (!mine) e.firstOther ??= at;
+      if (--e.left === 0) {
+        expected.delete(text);
+        e.done(at);
+      }
+    },
     expect(text, members) {
       return new Promise<Arrival>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -86,6 +105,18 @@ export function watchMessages(nodes: ParleyNode[]): MessageWatch {
         expected.set(text, e);
       });
     },
-    stop: () => offs.forEach((off) => off()),
+    stop,
   };
+}
+
+/**
+ * Watches `message.received` on every node of this process (times from performance.now());
+ * texts must be unique while expected.
+ */
+export function watchMessages(nodes: ParleyNode[]): MessageWatch {
+  const offs: Array<() => void> = [];
+  const book = arrivalBook(() => offs.forEach((off) => off()));
+  const onMessage = (m: MessageInfo): void => book.arrived(m.text, m.mine, performance.now());
+  offs.push(...nodes.map((n) => n.api.on('message.received', onMessage)));
+  return book;
 }
