@@ -250,7 +250,9 @@ export interface Store {
    * Raises delivery records in one transaction: each (roomId, peer) is set to `heldUpTo` when
    * that is higher than what is stored (or nothing is), and is never lowered. Returns the
    * records that raised something, in input order (of several for one (roomId, peer) in a
-   * batch, each that is higher than all before it counts).
+   * batch, each that is higher than all before it counts). The one write a backend may
+   * commit without waiting for the disk: a killed node still keeps it, but a power cut may
+   * lose it (it only under-counts, PROTOCOL.md §10.1).
    */
   raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]>;
   /** The room's delivery records, ordered by peer. */

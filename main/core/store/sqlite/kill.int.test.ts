@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from './sqlite-store';
 import {
+  BURST_PEER,
   BURST_ROOM,
   BURST_SENDER,
   burstStep,
@@ -142,6 +143,10 @@ describe('SQLite store killed while writing', () => {
           }
           for (const o of ops) expect(opHashes.has(o.hash), `op of step ${step}`).toBe(true);
         }
+        // Written without a sync of its own, and still there: only a power cut may lose it.
+        const [delivery] = await store.listDeliveries(BURST_ROOM);
+        expect(delivery?.peer).toBe(BURST_PEER);
+        expect(delivery?.heldUpTo).toBeGreaterThanOrEqual(burstStep(acked).delivery.heldUpTo);
 
         const last = burstStep(acked).messages.at(-1);
         const found = await store.searchMessages(burstWord(acked, MESSAGES_PER_STEP - 1), {

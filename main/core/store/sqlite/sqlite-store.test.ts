@@ -98,6 +98,26 @@ describe('SQLite store', () => {
     expect(fs.existsSync(`${dbPath}-wal`)).toBe(false);
   });
 
+  it('syncs every commit but the delivery records, even after a delivery write fails', async () => {
+    const { store } = setup();
+    await store.open();
+    // The connection's own setting: another connection would read its own default.
+    const connection = (store as unknown as { db: Database.Database }).db;
+    const synchronous = (): unknown => connection.pragma('synchronous', { simple: true });
+    const FULL = 2;
+    expect(synchronous()).toBe(FULL);
+    await store.raiseDeliveries([{ roomId: 'room', peer: 'BOB', heldUpTo: 3 }]);
+    expect(synchronous()).toBe(FULL);
+    // Refused by the table's CHECK: the transaction fails, the setting is still put back.
+    await expect(
+      store.raiseDeliveries([{ roomId: 'room', peer: 'BOB', heldUpTo: -1 }]),
+    ).rejects.toBeInstanceOf(ParleyError);
+    expect(synchronous()).toBe(FULL);
+    expect(await store.listDeliveries('room')).toEqual([
+      { roomId: 'room', peer: 'BOB', heldUpTo: 3 },
+    ]);
+  });
+
   it('creates a missing data folder', async () => {
     const { dir } = setup();
     const dbPath = path.join(dir, 'nested', 'deeper', 'parley.db');

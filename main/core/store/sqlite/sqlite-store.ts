@@ -6,7 +6,10 @@
  *
  * What must stay true:
  * - Nothing acknowledged is lost, even when the PC is switched off: WAL with synchronous=FULL
- *   syncs the log on every commit, and a write resolves only after its commit.
+ *   syncs the log on every commit, and a write resolves only after its commit. The one
+ *   exception is delivery bookkeeping (raiseDeliveries), which may lose its last batches when
+ *   the power goes (never when the process dies), as PROTOCOL.md §10.1 allows: it is committed
+ *   without its own sync (`unsynced`), and the next synced commit makes it durable too.
  * - A batch is one IMMEDIATE transaction, and the FTS index changes inside it (new messages
  *   by addMessages, deletes and edits by triggers), so search never disagrees with the messages.
  * - A damaged file is found when opening (quick_check), not halfway through a sync, and every
@@ -298,6 +301,8 @@ class SqliteStore implements Store {
   private readonly path: string;
   private readonly logger: Logger;
   private readonly nativeBinding: string | undefined;
+  /** The database is in WAL mode (else in the rollback journal, see initialise). */
+  private wal = false;
 
   constructor(options: SqliteStoreOptions) {
     this.path = path.resolve(options.path);
@@ -349,6 +354,7 @@ class SqliteStore implements Store {
     if (found > SCHEMA_VERSION) throw tooNewError(this.path, found, SCHEMA_VERSION);
 
     const mode = db.pragma('journal_mode = WAL', { simple: true });
+    this.wal = mode === 'wal';
     if (mode !== 'wal') {
       // Some network file systems cannot do WAL; the rollback journal is slower but as safe.
       this.logger.warn('store_wal_unavailable', { path: this.path, mode });
@@ -396,6 +402,24 @@ class SqliteStore implements Store {
           ? corruptError(this.path, err.message, err)
           : fromSqliteError(err, this.path);
       throw this.failed('store_failed', mapped);
+    }
+  }
+
+  /**
+   * Runs one write transaction whose loss on power failure is harmless, without waiting for
+   * the disk: synchronous=NORMAL for it alone. In WAL mode it is still atomic and the file
+   * stays consistent whatever happens; its frames sit in the log in commit order, so the next
+   * synchronous=FULL commit (or checkpoint) syncs them with its own, and a process that dies
+   * loses nothing (the operating system has the writes). With the rollback journal, NORMAL
+   * could damage the file on power loss, so there it is a synced commit like every other.
+   */
+  private unsynced<T>(db: Database.Database, write: () => T): T {
+    if (!this.wal) return write();
+    db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      db.pragma('synchronous = FULL');
     }
   }
 
@@ -620,12 +644,17 @@ class SqliteStore implements Store {
 
   async raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]> {
     if (records.length === 0) return [];
+    // Bookkeeping that only under-counts when lost (PROTOCOL.md §10.1): its commit does not
+    // wait for the disk, which would hold up the event loop, and so the messages of every
+    // room, for a few hundred microseconds every burst.
     return this.use((s, db) =>
-      db
-        .transaction(() =>
-          records.filter((record) => s.raiseDelivery.run(deliveryToRow(record)).changes > 0),
-        )
-        .immediate(),
+      this.unsynced(db, () =>
+        db
+          .transaction(() =>
+            records.filter((record) => s.raiseDelivery.run(deliveryToRow(record)).changes > 0),
+          )
+          .immediate(),
+      ),
     );
   }
 

@@ -3,10 +3,12 @@
  * alone, so the test that kills the writer can tell exactly what each acknowledged step wrote.
  */
 import { createHash } from 'node:crypto';
-import type { ControlOpRecord, MessageRecord } from '../../store';
+import type { ControlOpRecord, DeliveryRecord, MessageRecord } from '../../store';
 
 export const BURST_ROOM = 'burst-room';
 export const BURST_SENDER = 'BURST-SENDER';
+/** The peer each step's delivery record is about. */
+export const BURST_PEER = 'BURST-PEER';
 /** Messages written per step, in one addMessages call. */
 export const MESSAGES_PER_STEP = 3;
 /** A fixed clock, so that nothing depends on when the test runs (ms). */
@@ -21,7 +23,12 @@ export function burstWord(step: number, index: number): string {
   return `burstword${step}x${index}`;
 }
 
-export function burstStep(step: number): { messages: MessageRecord[]; ops: ControlOpRecord[] } {
+export function burstStep(step: number): {
+  messages: MessageRecord[];
+  ops: ControlOpRecord[];
+  /** The peer holds the messages up to this step's last. */
+  delivery: DeliveryRecord;
+} {
   const messages = Array.from({ length: MESSAGES_PER_STEP }, (_, index): MessageRecord => {
     const seq = (step - 1) * MESSAGES_PER_STEP + index + 1;
     const label = `burst/message/${seq}`;
@@ -49,5 +56,6 @@ export function burstStep(step: number): { messages: MessageRecord[]; ops: Contr
       receivedAt: BASE_TIME_MS + step,
     };
   });
-  return { messages, ops };
+  const delivery = { roomId: BURST_ROOM, peer: BURST_PEER, heldUpTo: step * MESSAGES_PER_STEP };
+  return { messages, ops, delivery };
 }
