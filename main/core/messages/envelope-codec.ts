@@ -105,8 +105,7 @@ export type DecodeEnvelopeResult = { ok: true; envelope: DecodedEnvelope } | Rej
 export function sealMessage(input: SealMessageInput): SealedMessage {
   const body = MessageBody.safeParse(input.body);
   if (!body.success) throw new TypeError(`message body is invalid: ${body.error.message}`);
-  const signerId = deviceIdForPublicKey(exportPublicKeySpki(publicKeyOf(input.sender.privateKey)));
-  if (signerId !== input.sender.deviceId) {
+  if (signerIdOf(input.sender.privateKey) !== input.sender.deviceId) {
     // Every receiver would refuse the envelope as 'bad-signature'; fail here, loudly, instead.
     throw new TypeError('sender.deviceId is not the ID of sender.privateKey');
   }
@@ -143,6 +142,21 @@ export function sealMessage(input: SealMessageInput): SealedMessage {
   const bytes = encodeEnvelope({ header: headerBytes, ciphertext, sig });
   return { id: messageIdOf(bytes), bytes, header: header.data };
 }
+
+/**
+ * The device ID a private key signs as, worked out once per key: deriving it (public half,
+ * SPKI export, hash) cost about a quarter of sealing a message. A KeyObject never changes, and
+ * the map lets go of keys nobody holds.
+ */
+function signerIdOf(privateKey: KeyObject): string {
+  let id = signerIds.get(privateKey);
+  if (id === undefined) {
+    id = deviceIdForPublicKey(exportPublicKeySpki(publicKeyOf(privateKey)));
+    signerIds.set(privateKey, id);
+  }
+  return id;
+}
+const signerIds = new WeakMap<KeyObject, string>();
 
 /** Parses bytes from a peer or from disk into a well-formed envelope. Never throws. */
 export function decodeEnvelope(bytes: Uint8Array): DecodeEnvelopeResult {

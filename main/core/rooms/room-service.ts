@@ -628,9 +628,10 @@ export function createRoomService(options: RoomServiceOptions) {
       entry.clock = lamport;
       entry.contiguous.set(me, seq);
       entry.epochMessages++;
+      // Pushed first: the members' copies should not wait for this node's own listeners.
+      network?.broadcastEnvelope(entry, sealed.bytes);
       const info = messageInfo(record, view);
       options.emit('message.received', info);
-      network?.broadcastEnvelope(entry, sealed.bytes);
       return info;
     });
   }
