@@ -81,6 +81,8 @@ const HeldPush = z.object({ room: RandomIdHex, held: z.number().int().min(1) }).
 
 const HEADS = 'rooms.heads';
 const HELD = 'rooms.held';
+/** How long receipts gather before they are pushed (a "delivered" mark may lag this much). */
+const HELD_RECEIPT_DELAY_MS = 50;
 const IDENTITY_KEY = 'rooms.identity';
 const REQUEST_TIMEOUT_MS = 15_000;
 /**
@@ -127,6 +129,25 @@ export function createRoomSync(options: RoomSyncOptions) {
       );
   };
 
+  /**
+   * Receipts (`rooms.held`) wait a moment and go out once per room and sender with what is held
+   * then: a burst of batches, or a room of ten answering each message, would otherwise send
+   * the sender one frame per stored batch.
+   */
+  const heldToConfirm = new Map<string, { entry: RoomEntry; sender: string }>();
+  let heldTimer: NodeJS.Timeout | undefined;
+
+  function pushHeldReceipts(): void {
+    heldTimer = undefined;
+    for (const { entry, sender } of heldToConfirm.values()) {
+      const link = links.link(sender);
+      const held = entry.contiguous.get(sender) ?? 0;
+      if (link && held > 0 && entry.state.members.has(sender))
+        pushTo(link, HELD, { room: entry.roomId, held });
+    }
+    heldToConfirm.clear();
+  }
+
   const opBatches = (ops: DecodedOp[]): Uint8Array[][] => {
     const sorted = [...ops].sort(
       (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
@@ -167,12 +188,10 @@ export function createRoomSync(options: RoomSyncOptions) {
       }
     },
     confirmHeld(entry, senders) {
-      for (const sender of senders) {
-        const link = links.link(sender);
-        const held = entry.contiguous.get(sender) ?? 0;
-        if (link && held > 0 && entry.state.members.has(sender))
-          pushTo(link, HELD, { room: entry.roomId, held });
-      }
+      if (closed) return;
+      for (const sender of senders)
+        heldToConfirm.set(`${entry.roomId}\n${sender}`, { entry, sender });
+      heldTimer ??= setTimeout(pushHeldReceipts, HELD_RECEIPT_DELAY_MS);
     },
     requestSync(roomId, deviceId) {
       const link = links.link(deviceId);
@@ -544,6 +563,8 @@ export function createRoomSync(options: RoomSyncOptions) {
 
   async function close(): Promise<void> {
     closed = true;
+    clearTimeout(heldTimer);
+    heldToConfirm.clear();
     for (const off of offs.splice(0)) off();
     await Promise.all([...running.values()]);
   }
