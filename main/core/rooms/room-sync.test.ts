@@ -61,6 +61,8 @@ describe('room sync, pushed messages', () => {
     const rig = pushRig();
     try {
       const first = rig.push(1);
+      await nextTurn();
+      expect(rig.ingested).toEqual([1]);
       // Three full pushes arrive while the first message is being stored.
       for (let i = 0; i < 3; i++) await rig.push(SYNC_BATCH_MAX);
       rig.release();
@@ -70,4 +72,21 @@ describe('room sync, pushed messages', () => {
       await rig.sync.close();
     }
   });
+
+  it('takes the pushes that arrive in one turn of the event loop as one batch', async () => {
+    const rig = pushRig();
+    try {
+      const first = rig.push(1);
+      for (let i = 0; i < 4; i++) void rig.push(1);
+      await nextTurn();
+      rig.release();
+      await first;
+      expect(rig.ingested).toEqual([5]);
+    } finally {
+      await rig.sync.close();
+    }
+  });
 });
+
+/** After everything queued for this turn of the event loop, timers and I/O included. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
