@@ -9,7 +9,12 @@
  *   every data folder, also when a test failed half-way.
  */
 import { z } from 'zod';
-import { killAllCliChildren, safeServeArgs, startCli } from '../../main/cli/testing/run-cli';
+import {
+  killAllCliChildren,
+  PARLEY_BUNDLE,
+  safeServeArgs,
+  startCli,
+} from '../../main/cli/testing/run-cli';
 import { tempDirs } from '../../main/core/testing/temp-dir';
 
 /** How often a node announces itself: fast, so peers find each other within a second. */
@@ -46,19 +51,24 @@ export interface Lan {
 export async function startLan(names: string[]): Promise<Lan> {
   const dirs = tempDirs();
   const shared = [...safeServeArgs(), '--announce-interval', String(ANNOUNCE_INTERVAL_MS)];
+  // The bundle `npm run serve` runs (test:e2e builds it first), not the sources through tsx.
   const procs = names.map((name) =>
-    startCli([
-      'serve',
-      '--ui',
-      '--ui-port',
-      '0',
-      '--json',
-      '--data-dir',
-      dirs.make('parley-e2e-web-'),
-      '--name',
-      name,
-      ...shared,
-    ]),
+    startCli(
+      [
+        'serve',
+        '--ui',
+        '--ui-port',
+        '0',
+        '--json',
+        '--data-dir',
+        dirs.make('parley-e2e-web-'),
+        '--name',
+        name,
+        ...shared,
+      ],
+      {},
+      PARLEY_BUNDLE,
+    ),
   );
 
   const stderr = procs.map(({ child }) => {

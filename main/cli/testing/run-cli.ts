@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const PARLEY_BIN = fileURLToPath(new URL('../bin/parley.mjs', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The bundled command `npm run serve` runs (made by build/ensure-cli-build.mjs): what ships,
+ * for suites that should test it rather than the sources through tsx.
+ */
+export const PARLEY_BUNDLE = fileURLToPath(new URL('../../../out/cli/parley.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -40,8 +45,8 @@ export function killAllCliChildren(): void {
 }
 
 /** Starts `parley ARGS`; `result` resolves when it exits. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [PARLEY_BIN, ...args], {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, bin = PARLEY_BIN) {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
