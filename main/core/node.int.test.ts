@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNode, DATABASE_FILE, type ParleyNode } from './node';
-import { silentLogger } from './log/logger';
+import { createServer } from 'node:net';
+import { createNode, DATABASE_FILE, defaultMongoDatabase, type ParleyNode } from './node';
+import { createLogger, silentLogger } from './log/logger';
 import { tempDirs } from './testing/temp-dir';
+import { activeResources, grownResources } from './testing/wait';
 import { LOCK_FILE } from './fs/data-dir';
+import { API_ENDPOINT_FILE } from './api/local-api-server';
 import { existsSync } from 'node:fs';
 
 const dirs = tempDirs();
@@ -161,5 +164,64 @@ describe('peer port', () => {
     await lenient.start();
     expect(lenient.peerPort).not.toBe(taken);
     expect(lenient.peerPort).toBeGreaterThan(0);
+  });
+});
+
+/** A loopback port on which nothing listens (it was free a moment ago). */
+async function unusedLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('store choice', () => {
+  it('names a MongoDB database after the device ID: valid, distinct and stable', () => {
+    const a = 'MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD';
+    const b = 'MFZWI3D-CONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD';
+    expect(defaultMongoDatabase(a)).toBe('parley_mfzwi3d_bonsgyc');
+    expect(defaultMongoDatabase(b)).not.toBe(defaultMongoDatabase(a));
+    // MongoDB: under 64 bytes, none of / \\ . " $ * < > : | ? and no upper/lower-case twins.
+    expect(defaultMongoDatabase(a)).toMatch(/^[a-z0-9_]{1,63}$/);
+  });
+
+  it('fails to start promptly on a MongoDB server that does not answer, leaving nothing behind', async () => {
+    const dir = dirs.make();
+    const port = await unusedLoopbackPort();
+    const lines: string[] = [];
+    const n = createNode({
+      dataDir: dir,
+      logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+      peer: { host: '127.0.0.1' },
+      store: {
+        kind: 'mongodb',
+        uri: `mongodb://parley:s3cret-pass@127.0.0.1:${port}/?directConnection=true`,
+        serverSelectionTimeoutMs: 300,
+      },
+    });
+    nodes.push(n);
+    const before = activeResources();
+    await expect(n.start()).rejects.toMatchObject({
+      code: 'STORE_FAILED',
+      message: expect.stringMatching(
+        new RegExp(`^No MongoDB server at 127\\.0\\.0\\.1:${port} answered within 0\\.3 s`),
+      ),
+    });
+    expect(n.state).toBe('closed');
+    expect(grownResources(before)).toEqual([]);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(dir, API_ENDPOINT_FILE))).toBe(false);
+    // Nor did SQLite step in: the database stays where the user pointed.
+    expect(existsSync(join(dir, DATABASE_FILE))).toBe(false);
+    expect(lines.join('\n')).toContain('store_open_failed');
+    expect(lines.join('\n')).not.toContain('s3cret-pass');
+
+    // The identity made on the way stays, and the folder can be used again.
+    const again = node(dir);
+    await again.start();
+    expect(await again.api.invoke('node.status', {})).toMatchObject({
+      value: { storage: 'sqlite' },
+    });
   });
 });

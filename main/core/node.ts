@@ -3,9 +3,10 @@
  * headless daemon, the CLI, the tests and the benchmarks.
  *
  * start() runs the crypto self-tests, prepares and locks the data folder, loads (or creates)
- * the identity, and opens the store, in that order; if any step fails, what was acquired is
- * released again and start() rejects with a coded ParleyError. start() and close() are
- * idempotent, and close() releases everything start() took (files, lock, database).
+ * the identity, and opens the store (SQLite in the data folder, or a MongoDB database), in
+ * that order; if any step fails, what was acquired is released again and start() rejects with
+ * a coded ParleyError. start() and close() are idempotent, and close() releases everything
+ * start() took (files, lock, database or server connection).
  */
 import { join } from 'node:path';
 import { ParleyError } from '../../shared/errors';
@@ -26,6 +27,8 @@ import { plainKeyProtector, type KeyProtector } from './identity/key-protector';
 import { defaultDisplayName, readProfile, writeProfile } from './identity/profile';
 import { createLogger, type Logger } from './log/logger';
 import { createSqliteStore } from './store/sqlite/sqlite-store';
+// Cheap to import: the store loads the MongoDB driver itself, on open (store/mongodb/driver.ts).
+import { createMongoStore } from './store/mongodb/mongodb-store';
 import {
   createNodeSettings,
   discoveryChannel,
@@ -38,8 +41,13 @@ import type { Store } from './store/store';
 export const DATABASE_FILE = 'parley.db';
 
 export interface NodeConfig {
-  /** Folder for the identity, the profile, the database and the lock. Created if missing. */
+  /**
+   * Folder for the identity, the profile, the lock, api.json and (with SQLite) the database.
+   * Created if missing.
+   */
   dataDir: string;
+  /** Where rooms, messages, keys and peers are kept. Default: SQLite in the data folder. */
+  store?: StoreConfig;
   /** Display name to use; saved to the profile. Default: the saved one, else the host name. */
   name?: string;
   /** How the identity key is wrapped at rest. Default: not wrapped (a 0600 file). */
@@ -71,6 +79,28 @@ export interface NodeConfig {
   discovery?: DiscoveryConfig | false;
   /** When the node renews a room's key on its own (it must be an admin of the room). */
   rotation?: Partial<RotationPolicy>;
+}
+
+export type StoreConfig = { kind: 'sqlite' } | MongoStoreConfig;
+
+export interface MongoStoreConfig {
+  kind: 'mongodb';
+  /** A connection string, e.g. "mongodb://user:password@host:27017/?replicaSet=rs0". */
+  uri: string;
+  /** Default: this node's own, defaultMongoDatabase(deviceId). */
+  database?: string;
+  /** How long finding the server may take before start() or a call fails. Default 5000 ms. */
+  serverSelectionTimeoutMs?: number;
+}
+
+/**
+ * The MongoDB database a node uses when none is named: "parley_" and the first two groups of
+ * its device ID in lower case (65 bits of it), e.g. parley_mfzwi3d_bonsgyc. Each node needs
+ * its own (the store holds one node's view), and this keeps nodes that share a server apart
+ * without anyone choosing names; it stays the same as long as the identity does.
+ */
+export function defaultMongoDatabase(deviceId: string): string {
+  return `parley_${deviceId.slice(0, 15).replace('-', '_').toLowerCase()}`;
 }
 
 export interface DiscoveryConfig {
@@ -240,6 +270,25 @@ export function createNode(config: NodeConfig): ParleyNode {
     }
   }
 
+  function createStore(identity: Identity, folder: string): Store {
+    const choice = config.store ?? { kind: 'sqlite' };
+    if (choice.kind === 'mongodb') {
+      return createMongoStore({
+        uri: choice.uri,
+        dbName: choice.database ?? defaultMongoDatabase(identity.deviceId),
+        logger: log,
+        ...(choice.serverSelectionTimeoutMs !== undefined
+          ? { serverSelectionTimeoutMS: choice.serverSelectionTimeoutMs }
+          : {}),
+      });
+    }
+    return createSqliteStore({
+      path: join(folder, DATABASE_FILE),
+      logger: log,
+      ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
+    });
+  }
+
   async function doStart(): Promise<void> {
     state = 'starting';
     const acquired: Array<() => Promise<void> | void> = [];
@@ -254,11 +303,7 @@ export function createNode(config: NodeConfig): ParleyNode {
           ? writeProfile(dataDir, { name: config.name }).name
           : (readProfile(dataDir)?.name ??
             writeProfile(dataDir, { name: defaultDisplayName() }).name);
-      const store = createSqliteStore({
-        path: join(dataDir, DATABASE_FILE),
-        logger: log,
-        ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
-      });
+      const store = createStore(identity, dataDir);
       acquired.push(() => store.close());
       await store.open();
       const instanceId = randomId();
@@ -361,7 +406,7 @@ export function createNode(config: NodeConfig): ParleyNode {
         startedAt: Date.now(),
       };
       state = 'running';
-      log.info('node.started', { deviceId: identity.deviceId, dataDir });
+      log.info('node.started', { deviceId: identity.deviceId, dataDir, storage: store.kind });
     } catch (err) {
       for (const undo of acquired.reverse()) await undo();
       state = 'closed';

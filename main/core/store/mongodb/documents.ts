@@ -5,8 +5,9 @@
  *
  * What must stay true: records handed out hold plain Uint8Arrays of their own, and a document
  * this store could not have written is reported as a damaged database, not passed on.
+ * The converters run only while a store is open, so the driver (driver.ts) is loaded by then.
  */
-import { Binary } from 'mongodb';
+import type { Binary } from 'mongodb';
 import type {
   ControlOpRecord,
   DeliveryRecord,
@@ -15,6 +16,7 @@ import type {
   RoomKeyRecord,
   RoomRecord,
 } from '../store';
+import { mongoDriver } from './driver';
 
 export interface SettingDoc {
   key: string;
@@ -36,12 +38,13 @@ export class BadDocumentError extends Error {
 }
 
 function binary(bytes: Uint8Array): Binary {
-  return new Binary(bytes);
+  return new (mongoDriver().Binary)(bytes);
 }
 
 /** A copy of a Binary's bytes as a plain Uint8Array. */
 export function bytesOf(value: unknown, what: string): Uint8Array {
-  if (!(value instanceof Binary)) throw new BadDocumentError(`${what} is not binary data`);
+  if (!(value instanceof mongoDriver().Binary))
+    throw new BadDocumentError(`${what} is not binary data`);
   return new Uint8Array(value.value());
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../../shared/errors';
+import { createLogger } from '../../log/logger';
+import { activeResources, grownResources } from '../../testing/wait';
 import { createMongoStore } from './mongodb-store';
 
 /** What a call rejected with, as a ParleyError. */
@@ -22,6 +24,20 @@ describe('MongoDB store without a server', () => {
     const store = createMongoStore({ uri: 'mongodb://127.0.0.1:1' });
     expect((await rejection(store.getSetting('k'))).code).toBe('STORE_FAILED');
     expect((await rejection(store.listMessagesAfter('r', {}, 10))).code).toBe('STORE_FAILED');
+    // These two convert records to documents, which takes the driver: still a coded error.
+    const peer = {
+      deviceId: 'D',
+      name: 'n',
+      publicKey: new Uint8Array(4),
+      addresses: [],
+      verified: false,
+      manual: false,
+      firstSeen: 0,
+      lastSeen: null,
+    };
+    expect((await rejection(store.upsertPeer(peer))).code).toBe('STORE_FAILED');
+    const key = { roomId: 'r', epochId: 'e', key: new Uint8Array(32), createdAt: 0 };
+    expect((await rejection(store.putRoomKey(key))).code).toBe('STORE_FAILED');
     await store.close();
     await store.close();
   });
@@ -38,8 +54,35 @@ describe('MongoDB store without a server', () => {
     await store.close();
   });
 
+  it('says which server did not answer and how long it waited, and logs no password', async () => {
+    const lines: string[] = [];
+    const store = createMongoStore({
+      uri: 'mongodb://parley:s3cret-pass@127.0.0.1:1/?directConnection=true',
+      serverSelectionTimeoutMS: 300,
+      logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+    });
+    const before = activeResources();
+    const err = await rejection(store.open());
+    expect(err.message).toMatch(/^No MongoDB server at 127\.0\.0\.1:1 answered within 0\.3 s/);
+    expect(lines.join('\n')).toContain('store_open_failed');
+    expect(lines.join('\n')).not.toContain('s3cret-pass');
+    await store.close();
+    // The failed open closed its client: no monitor timer or socket is left behind.
+    expect(grownResources(before)).toEqual([]);
+  });
+
   it('fails to open a malformed connection string with STORE_FAILED', async () => {
     const store = createMongoStore({ uri: 'not a mongodb uri' });
-    expect((await rejection(store.open())).code).toBe('STORE_FAILED');
+    const err = await rejection(store.open());
+    expect(err.code).toBe('STORE_FAILED');
+    expect(err.message).toMatch(/^The MongoDB connection string is not valid/);
+  });
+
+  it('names the problem of a bad connection string without its password', async () => {
+    const store = createMongoStore({ uri: 'mongodb://parley:s3cret-pass@127.0.0.1:1/?tls=maybe' });
+    const err = await rejection(store.open());
+    expect(err.code).toBe('STORE_FAILED');
+    expect(err.message).toMatch(/^The MongoDB connection string is not valid \(tls.*"true"/);
+    expect(err.message).not.toContain('s3cret-pass');
   });
 });

@@ -15,15 +15,17 @@
  * - Every error that leaves this module is a ParleyError; the connection string (which may hold
  *   a password) is never put into one, nor logged.
  *
+ * - The driver is loaded by open(), not when this module is (driver.ts says why).
+ *
  * Needs MongoDB 5.0 or later ($setWindowFields in versionVector).
  */
-import { MongoBulkWriteError, MongoClient, MongoServerError, WriteConcern } from 'mongodb';
 import type {
   ClientSession,
   Collection,
   Db,
   Filter,
   IndexDescription,
+  MongoClient,
   OptionalUnlessRequiredId,
   TransactionOptions,
 } from 'mongodb';
@@ -66,6 +68,9 @@ import type {
   RoomKeyDoc,
   SettingDoc,
 } from './documents';
+import { hostsOf, withoutSecrets } from './connection-string';
+import { loadMongoDriver, mongoDriver } from './driver';
+import type { MongoDriverModule } from './driver';
 import {
   messagesBefore,
   messagesLacking,
@@ -75,8 +80,14 @@ import {
 } from './queries';
 import { toTextSearch } from './text-query';
 
-/** How long finding a server may take before a call fails, in ms. */
-export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
+/**
+ * How long finding a server may take before open or a call fails, in ms. Short, so that a node
+ * pointed at a wrong or stopped server says so within seconds of starting. A replica set's
+ * election can take longer (up to about 12 s with default settings, by MongoDB's
+ * documentation); writes during one then fail with STORE_FAILED instead of waiting, so raise
+ * it (`parley serve --mongodb-timeout`) where elections are common.
+ */
+export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5_000;
 /** The default database name. */
 export const DEFAULT_DB_NAME = 'parley';
 /** MongoDB's error code for a write that a unique index refused. */
@@ -84,10 +95,14 @@ const DUPLICATE_KEY = 11000;
 
 /** Acknowledged once a majority of the replica set has written the change to its journal. */
 const DURABLE = { w: 'majority', journal: true } as const;
-const TRANSACTION: TransactionOptions = {
-  readConcern: { level: 'snapshot' },
-  writeConcern: new WriteConcern(DURABLE.w, undefined, DURABLE.journal),
-};
+
+/** The options of every transaction; made once the driver is loaded (WriteConcern is its class). */
+function transactionOptions(): TransactionOptions {
+  return {
+    readConcern: { level: 'snapshot' },
+    writeConcern: new (mongoDriver().WriteConcern)(DURABLE.w, undefined, DURABLE.journal),
+  };
+}
 
 export interface MongoStoreOptions {
   /** A MongoDB connection string, e.g. "mongodb://host:27017/?replicaSet=rs0". */
@@ -98,7 +113,7 @@ export interface MongoStoreOptions {
   logger?: Logger;
   /**
    * How long finding a server may take before open or a call fails, in ms.
-   * Default: DEFAULT_SERVER_SELECTION_TIMEOUT_MS (10 s).
+   * Default: DEFAULT_SERVER_SELECTION_TIMEOUT_MS (5 s).
    */
   serverSelectionTimeoutMS?: number;
 }
@@ -147,6 +162,7 @@ interface Connection {
   c: Collections;
   /** The server runs transactions (a replica set or mongos), so batches can be atomic. */
   transactions: boolean;
+  transactionOptions: TransactionOptions;
 }
 
 /** Leaves MongoDB's _id out of what is read. */
@@ -169,7 +185,7 @@ function slotOf(m: { roomId: string; sender: string; seq: number }): string {
 }
 
 function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+  return err instanceof mongoDriver().MongoServerError && err.code === DUPLICATE_KEY;
 }
 
 /**
@@ -177,7 +193,7 @@ function isDuplicateKey(err: unknown): boolean {
  * all that went wrong; undefined for any other failure (a write concern error included).
  */
 function duplicatePositions(err: unknown): Set<number> | undefined {
-  if (!(err instanceof MongoBulkWriteError) || err.err) return undefined;
+  if (!(err instanceof mongoDriver().MongoBulkWriteError) || err.err) return undefined;
   const writeErrors = [err.writeErrors].flat();
   if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) {
     return undefined;
@@ -215,12 +231,26 @@ class MongoStore implements Store {
   }
 
   private async connect(): Promise<Connection> {
+    const driver = await this.loadDriver();
     let client: MongoClient | undefined;
     try {
-      client = new MongoClient(this.uri, {
+      client = new driver.MongoClient(this.uri, {
         writeConcern: DURABLE,
         serverSelectionTimeoutMS: this.serverSelectionTimeoutMS,
       });
+    } catch (err) {
+      // MongoParseError and the like: the string itself is wrong; nothing was started.
+      throw this.failed(
+        'store_open_failed',
+        new ParleyError(
+          'STORE_FAILED',
+          `The MongoDB connection string is not valid (${this.withoutSecrets(detail(err))}). ` +
+            `It looks like mongodb://user:password@host:27017/?replicaSet=rs0.`,
+          { cause: err },
+        ),
+      );
+    }
+    try {
       await client.connect();
       const db = client.db(this.dbName);
       await Promise.all(
@@ -233,13 +263,52 @@ class MongoStore implements Store {
         this.logger.warn('store_no_transactions', { db: this.dbName });
       }
       this.logger.info('store_opened', { db: this.dbName, transactions });
-      return { client, c: collectionsOf(db), transactions };
+      return {
+        client,
+        c: collectionsOf(db),
+        transactions,
+        transactionOptions: transactionOptions(),
+      };
     } catch (err) {
-      await client?.close().catch(() => {
+      await client.close().catch(() => {
         // The error that stopped the open is the one worth reporting.
       });
-      throw this.failed('store_open_failed', this.storeError(err));
+      throw this.failed('store_open_failed', this.openError(err, driver));
     }
+  }
+
+  private async loadDriver(): Promise<MongoDriverModule> {
+    try {
+      return await loadMongoDriver();
+    } catch (err) {
+      throw this.failed(
+        'store_open_failed',
+        new ParleyError(
+          'STORE_FAILED',
+          `The MongoDB driver (the npm package "mongodb") could not be loaded (${detail(err)}). ` +
+            `Reinstall Parley's dependencies (npm install), or use the default SQLite store.`,
+          { cause: err },
+        ),
+      );
+    }
+  }
+
+  /** Why open failed, in words: above all, a server that did not answer in time. */
+  private openError(err: unknown, driver: MongoDriverModule): ParleyError {
+    if (!(err instanceof driver.MongoServerSelectionError)) return this.storeError(err);
+    const hosts = hostsOf(this.uri) || 'the connection string';
+    const seconds = Math.round(this.serverSelectionTimeoutMS / 100) / 10;
+    return new ParleyError(
+      'STORE_FAILED',
+      `No MongoDB server at ${hosts} answered within ${seconds} s ` +
+        `(${this.withoutSecrets(detail(err))}). Check that the server is running and ` +
+        `reachable from this computer, and the connection string.`,
+      { cause: err },
+    );
+  }
+
+  private withoutSecrets(text: string): string {
+    return withoutSecrets(text, this.uri);
   }
 
   async close(): Promise<void> {
@@ -265,14 +334,21 @@ class MongoStore implements Store {
     }
     return new ParleyError(
       'STORE_FAILED',
-      `The MongoDB database ${this.dbName} could not be read or written (${detail(err)}). ` +
+      `The MongoDB database ${this.dbName} could not be read or written ` +
+        `(${this.withoutSecrets(detail(err))}). ` +
         `Check that the MongoDB server is running and reachable, then try again.`,
       { cause: err },
     );
   }
 
   private failed(event: string, err: ParleyError): ParleyError {
-    this.logger.error(event, { code: err.code, db: this.dbName, error: err.cause ?? err });
+    const cause = err.cause ?? err;
+    // A driver's message is logged without the connection string's secrets, like the error's.
+    const error =
+      cause instanceof Error
+        ? { name: cause.name, message: this.withoutSecrets(cause.message) }
+        : this.withoutSecrets(String(cause));
+    this.logger.error(event, { code: err.code, db: this.dbName, error });
     return err;
   }
 
@@ -304,7 +380,7 @@ class MongoStore implements Store {
     work: (session: ClientSession) => Promise<T>,
   ): Promise<T> {
     return connection.client.withSession((session) =>
-      session.withTransaction(() => work(session), TRANSACTION),
+      session.withTransaction(() => work(session), connection.transactionOptions),
     );
   }
 
@@ -355,8 +431,10 @@ class MongoStore implements Store {
   }
 
   async upsertPeer(peer: PeerRecord): Promise<void> {
-    const doc = peerToDoc(peer);
-    await this.use((c) => c.peers.replaceOne({ deviceId: peer.deviceId }, doc, { upsert: true }));
+    // Converted inside use(): the converters need the driver, which an open store has loaded.
+    await this.use((c) =>
+      c.peers.replaceOne({ deviceId: peer.deviceId }, peerToDoc(peer), { upsert: true }),
+    );
   }
 
   async getPeer(deviceId: string): Promise<PeerRecord | undefined> {
@@ -439,10 +517,9 @@ class MongoStore implements Store {
   }
 
   async putRoomKey(key: RoomKeyRecord): Promise<void> {
-    const doc = roomKeyToDoc(key);
     await this.use(async (c) => {
       try {
-        await c.roomKeys.insertOne(doc);
+        await c.roomKeys.insertOne(roomKeyToDoc(key));
         return;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
