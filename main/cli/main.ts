@@ -61,7 +61,13 @@ Options of serve:
   --announce-interval MS       Re-announce every MS milliseconds (default 5000)
   --no-discovery               No LAN discovery (manual peers only)
   --ui                         Serve the web GUI on 127.0.0.1 and print its address
-  --ui-port P                  Web GUI TCP port (default 47780; 0 = any free port)`;
+  --ui-port P                  Web GUI TCP port (default 47780; 0 = any free port)
+  --mongodb-uri URI            Keep rooms, messages and keys in MongoDB instead of SQLite in
+                               the data folder (default: $PARLEY_MONGODB_URI, else SQLite;
+                               the variable keeps a password out of the process list)
+  --mongodb-database NAME      Database to use (default: parley_ and the start of the
+                               device ID, so that nodes sharing a server stay apart)
+  --mongodb-timeout MS         How long to wait for the server before failing (default 5000)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -70,7 +76,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'serve': {
         const { values } = parseCommandArgs(rest, { ...COMMON_OPTIONS, ...SERVE_OPTIONS });
         if (values.help) return help(io);
-        return await serveCommand(io, serveOptionsFrom(values, defaultDataDir(io.env)));
+        return await serveCommand(io, serveOptionsFrom(values, defaultDataDir(io.env), io.env));
       }
       case 'peers': {
         const { values, positionals } = parseCommandArgs(rest, COMMON_OPTIONS, 2);

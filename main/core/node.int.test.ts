@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { createNode, DATABASE_FILE, defaultMongoDatabase, type ParleyNode } from './node';
 import { createLogger, silentLogger } from './log/logger';
 import { tempDirs } from './testing/temp-dir';
-import { activeResources, grownResources } from './testing/wait';
+import { activeResources, grownResources, unusedLoopbackPort } from './testing/wait';
 import { LOCK_FILE } from './fs/data-dir';
 import { API_ENDPOINT_FILE } from './api/local-api-server';
 import { existsSync } from 'node:fs';
@@ -166,15 +165,6 @@ describe('peer port', () => {
     expect(lenient.peerPort).toBeGreaterThan(0);
   });
 });
-
-/** A loopback port on which nothing listens (it was free a moment ago). */
-async function unusedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('store choice', () => {
   it('names a MongoDB database after the device ID: valid, distinct and stable', () => {

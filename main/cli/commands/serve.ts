@@ -2,7 +2,16 @@
  * `parley serve`: runs a headless node until SIGINT or SIGTERM, then closes it cleanly and
  * exits 0. A second signal while closing exits at once with 1.
  */
-import { createNode, DEFAULT_PEER_PORT, type DiscoveryConfig } from '../../core/node';
+import { join } from 'node:path';
+import {
+  createNode,
+  DATABASE_FILE,
+  DEFAULT_PEER_PORT,
+  defaultMongoDatabase,
+  type DiscoveryConfig,
+  type StoreConfig,
+} from '../../core/node';
+import { redactConnectionString } from '../../core/store/mongodb/connection-string';
 import { createLogger } from '../../core/log/logger';
 import { defaultInterfaces } from '../../core/discovery';
 import { EXIT_FAILED, EXIT_OK, printJson, UsageError, type CliIo } from '../cli-io';
@@ -18,7 +27,13 @@ export const SERVE_OPTIONS = {
   'no-discovery': { type: 'boolean', default: false },
   ui: { type: 'boolean', default: false },
   'ui-port': { type: 'string' },
+  'mongodb-uri': { type: 'string' },
+  'mongodb-database': { type: 'string' },
+  'mongodb-timeout': { type: 'string' },
 } as const;
+
+/** The connection string when --mongodb-uri is not given (a flag would show in `ps`). */
+export const MONGODB_URI_ENV = 'PARLEY_MONGODB_URI';
 
 export interface ServeOptions {
   dataDir: string;
@@ -28,6 +43,8 @@ export interface ServeOptions {
   discovery: DiscoveryConfig | false;
   /** The web GUI on 127.0.0.1 (`--ui`), or none. */
   ui: { port: number } | false;
+  /** SQLite in the data folder unless a MongoDB connection string is given. */
+  store: StoreConfig;
 }
 
 type ServeValues = {
@@ -42,10 +59,17 @@ type ServeValues = {
   'no-discovery': boolean;
   ui: boolean;
   'ui-port'?: string;
+  'mongodb-uri'?: string;
+  'mongodb-database'?: string;
+  'mongodb-timeout'?: string;
 };
 
 /** Turns the parsed flags into options, refusing values that make no sense (exit 2). */
-export function serveOptionsFrom(values: ServeValues, defaultDir: string): ServeOptions {
+export function serveOptionsFrom(
+  values: ServeValues,
+  defaultDir: string,
+  env: NodeJS.ProcessEnv = {},
+): ServeOptions {
   const interfaces = values['discovery-interface'];
   for (const address of interfaces ?? []) {
     if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
@@ -85,7 +109,54 @@ export function serveOptionsFrom(values: ServeValues, defaultDir: string): Serve
           ...(announceIntervalMs !== undefined ? { announceIntervalMs } : {}),
         },
     ui: values.ui ? { port: uiPort } : false,
+    store: storeFrom(values, env),
   };
+}
+
+/** MongoDB's rules for a database name (on every platform it runs on). */
+const BAD_DATABASE_CHARACTERS = /[/\\. "$*<>:|?\0]/;
+
+function storeFrom(values: ServeValues, env: NodeJS.ProcessEnv): StoreConfig {
+  const fromFlag = values['mongodb-uri'];
+  const uri = fromFlag ?? (env[MONGODB_URI_ENV] || undefined);
+  const database = values['mongodb-database'];
+  const timeoutMs = integer(values['mongodb-timeout'], '--mongodb-timeout', 100, 600_000);
+  if (uri === undefined) {
+    if (database !== undefined || timeoutMs !== undefined) {
+      throw new UsageError(
+        `--mongodb-database and --mongodb-timeout go with --mongodb-uri (or ${MONGODB_URI_ENV})`,
+      );
+    }
+    return { kind: 'sqlite' };
+  }
+  // The string itself is never repeated here: it may hold a password.
+  if (!/^mongodb(\+srv)?:\/\/./i.test(uri)) {
+    throw new UsageError(
+      `${fromFlag !== undefined ? '--mongodb-uri' : MONGODB_URI_ENV} takes a MongoDB ` +
+        `connection string that starts with mongodb:// or mongodb+srv://`,
+    );
+  }
+  if (
+    database !== undefined &&
+    (database === '' || Buffer.byteLength(database) >= 64 || BAD_DATABASE_CHARACTERS.test(database))
+  ) {
+    throw new UsageError(
+      `--mongodb-database takes a name shorter than 64 bytes without / \\ . " $ * < > : | ? or spaces, not "${database}"`,
+    );
+  }
+  return {
+    kind: 'mongodb',
+    uri,
+    ...(database !== undefined ? { database } : {}),
+    ...(timeoutMs !== undefined ? { serverSelectionTimeoutMs: timeoutMs } : {}),
+  };
+}
+
+/** Where the node keeps its data, for the ready message; never with a password in it. */
+function storageLine(store: StoreConfig, dataDir: string, deviceId: string): string {
+  if (store.kind === 'sqlite') return `SQLite, ${join(dataDir, DATABASE_FILE)}`;
+  const database = store.database ?? defaultMongoDatabase(deviceId);
+  return `MongoDB database ${database} on ${redactConnectionString(store.uri)}`;
 }
 
 function integer(
@@ -109,6 +180,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     peer: { port: opts.peerPort },
     discovery: opts.discovery,
+    store: opts.store,
     logger,
   });
   await node.start();
@@ -161,6 +233,10 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
       dataDir: node.dataDir,
       peerPort: node.peerPort,
       apiPort: node.localApi?.port ?? null,
+      storage: opts.store.kind,
+      ...(opts.store.kind === 'mongodb'
+        ? { database: opts.store.database ?? defaultMongoDatabase(me.deviceId) }
+        : {}),
       ...(webUi ? { uiUrl: webUi.url } : {}),
       ...me,
     });
@@ -171,6 +247,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
         `Device ID:   ${me.deviceId}`,
         `Fingerprint: ${me.fingerprint}`,
         `Data folder: ${node.dataDir}`,
+        `Storage:     ${storageLine(opts.store, node.dataDir, me.deviceId)}`,
         `Peer port:   ${node.peerPort} (TCP)${channel && opts.discovery ? `, discovery on ${channel.group} UDP ${channel.port} via ${opts.discovery.interfaces.join(', ') || 'no interface'}` : ', discovery off'}`,
         ...webUiLines(webUi),
         'Press Ctrl+C to stop.',

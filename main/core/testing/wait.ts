@@ -2,6 +2,7 @@
  * Waiting in tests without timing anything: poll a condition until it holds (or time out with
  * a message naming what was awaited), and count the process's live handles to find leaks.
  */
+import { createServer } from 'node:net';
 
 /** Generous: the machines that run the tests are shared and noisy. */
 export const WAIT_TIMEOUT_MS = 20_000;
@@ -24,6 +25,18 @@ export async function waitFor<T>(
 /** A random UDP port for one test's multicast group, away from the well-known 47777. */
 export function randomTestPort(): number {
   return 40_000 + Math.floor(Math.random() * 20_000);
+}
+
+/**
+ * A TCP port on 127.0.0.1 on which nothing listens (it was free a moment ago), for a server
+ * that must not answer.
+ */
+export async function unusedLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Live handles and requests of this process, by kind (UDPWrap, Timeout, ...). */
