@@ -6,6 +6,7 @@ import type { Link, LinkManager } from '../net';
 import type { Store } from '../store/store';
 import { ROOM_LINK_MESSAGES as MSG, SYNC_BATCH_MAX } from '../../../shared/room-wire';
 import type { RoomService } from './room-service';
+import type { RoomEntry } from './room-book';
 import { createRoomSync } from './room-sync';
 
 /**
@@ -16,7 +17,15 @@ function pushRig() {
   const roomId = randomId();
   const pusher = 'PUSHER';
   const pushHandlers = new Map<string, (body: unknown, link: Link) => unknown>();
-  const link = { peer: { deviceId: pusher }, closed: false } as unknown as Link;
+  const pushed: Array<[string, unknown]> = [];
+  const link = {
+    peer: { deviceId: pusher },
+    closed: false,
+    push: (type: string, body: unknown) => {
+      pushed.push([type, body]);
+      return Promise.resolve();
+    },
+  } as unknown as Link;
   const links = {
     on: () => () => undefined,
     onPush: (type: string, handler: (body: unknown, link: Link) => unknown) => {
@@ -25,12 +34,25 @@ function pushRig() {
     },
     handle: () => () => undefined,
     links: () => [],
-    link: () => undefined,
+    link: (deviceId: string) => (deviceId === pusher ? link : undefined),
   } as unknown as LinkManager;
   const ingested: number[] = [];
+  const learnt: Array<[string, string, number]> = [];
   let release: () => void = () => undefined;
   const rooms = {
-    book: new Map([[roomId, { roomId, state: { members: new Set([pusher, 'ME']) } }]]),
+    book: new Map([
+      [
+        roomId,
+        {
+          roomId,
+          state: { members: new Set([pusher, 'ME']) },
+          contiguous: new Map<string, number>(),
+        },
+      ],
+    ]),
+    learnDelivery(room: string, peer: string, held: number) {
+      learnt.push([room, peer, held]);
+    },
     async ingestEnvelopes(_room: string, envelopes: readonly Uint8Array[]) {
       ingested.push(envelopes.length);
       // The first batch is held until the test releases it: the burst arrives meanwhile.
@@ -53,7 +75,20 @@ function pushRig() {
       { room: roomId, envelopes: Array.from({ length: n }, () => new Uint8Array(8)) },
       link,
     );
-  return { sync, push, ingested, release: () => release() };
+  const held = (body: unknown): unknown => pushHandlers.get('rooms.held')!(body, link);
+  const entry = rooms.book.get(roomId)!;
+  return {
+    sync,
+    push,
+    held,
+    learnt,
+    pushed,
+    entry,
+    roomId,
+    pusher,
+    ingested,
+    release: () => release(),
+  };
 }
 
 describe('room sync, pushed messages', () => {
@@ -82,6 +117,66 @@ describe('room sync, pushed messages', () => {
       rig.release();
       await first;
       expect(rig.ingested).toEqual([5]);
+    } finally {
+      await rig.sync.close();
+    }
+  });
+});
+
+describe('room sync, delivery receipts to a sender (rooms.held)', () => {
+  it('gathers the receipts of several stored batches into one push of what is held then', async () => {
+    const rig = pushRig();
+    try {
+      for (const seq of [5, 6, 9]) {
+        rig.entry.contiguous.set(rig.pusher, seq);
+        rig.sync.network.confirmHeld(rig.entry as unknown as RoomEntry, new Set([rig.pusher]));
+      }
+      expect(rig.pushed).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(rig.pushed).toEqual([['rooms.held', { room: rig.roomId, held: 9 }]]);
+    } finally {
+      await rig.sync.close();
+    }
+  });
+
+  it('sends nothing once closed', async () => {
+    const rig = pushRig();
+    rig.entry.contiguous.set(rig.pusher, 3);
+    rig.sync.network.confirmHeld(rig.entry as unknown as RoomEntry, new Set([rig.pusher]));
+    await rig.sync.close();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(rig.pushed).toEqual([]);
+  });
+});
+
+describe('room sync, delivery receipts from a peer (rooms.held)', () => {
+  it('takes a well-formed receipt, about the device the link proved', async () => {
+    const rig = pushRig();
+    try {
+      rig.held({ room: rig.roomId, held: 7 });
+      expect(rig.learnt).toEqual([[rig.roomId, rig.pusher, 7]]);
+    } finally {
+      await rig.sync.close();
+    }
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['not a map', [1, 2]],
+    ['a room that is not an ID', { room: 'x', held: 1 }],
+    ['a negative count', { room: 'ROOM', held: -1 }],
+    ['a fractional count', { room: 'ROOM', held: 1.5 }],
+    ['a count as text', { room: 'ROOM', held: '9' }],
+    ['an extra field', { room: 'ROOM', held: 1, peer: 'SOMEONE-ELSE' }],
+  ])('refuses %s, learning nothing (the link layer logs and drops it)', async (_what, body) => {
+    const rig = pushRig();
+    try {
+      const withRoom =
+        body && typeof body === 'object' && 'room' in body && body.room === 'ROOM'
+          ? { ...body, room: rig.roomId }
+          : body;
+      expect(() => rig.held(withRoom)).toThrow();
+      expect(rig.learnt).toEqual([]);
     } finally {
       await rig.sync.close();
     }
