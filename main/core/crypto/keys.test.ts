@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
@@ -176,6 +176,49 @@ describe('P-256 keys', () => {
     const other = generateEcKeyPair().privateKey.export({ format: 'jwk' });
     const mismatched = createPrivateKey({ key: { ...own, x: other.x, y: other.y }, format: 'jwk' });
     expectBadRequest(() => importPrivateKeyPkcs8(pkcs8(mismatched)));
+  });
+
+  it('are told apart by curve and kind, whether generated here or imported', () => {
+    // Keys generateEcKeyPair made skip the curve lookup, but never the kind.
+    expect(isP256Key(privateKey, 'private')).toBe(true);
+    expect(isP256Key(publicKey, 'public')).toBe(true);
+    expect(isP256Key(privateKey, 'public')).toBe(false);
+    expect(isP256Key(publicKey, 'private')).toBe(false);
+    // Keys that came in some other way are asked for their curve.
+    const imported = importPrivateKeyPkcs8(exportPrivateKeyPkcs8(privateKey));
+    expect(isP256Key(imported, 'private')).toBe(true);
+    expect(isP256Key(createPublicKey(imported), 'public')).toBe(true);
+    expect(isP256Key(imported, 'public')).toBe(false);
+    // A P-384 pair from its parts (not a key-generation job: see generateEcKeyPair).
+    const ecdh384 = createECDH('secp384r1');
+    ecdh384.generateKeys();
+    const point = ecdh384.getPublicKey();
+    const p384 = createPrivateKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-384',
+        d: ecdh384.getPrivateKey().toString('base64url'),
+        x: point.subarray(1, 49).toString('base64url'),
+        y: point.subarray(49).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+    expect(isP256Key(p384, 'private')).toBe(false);
+    expect(isP256Key(createPublicKey(p384), 'public')).toBe(false);
+    for (const junk of [null, undefined, 'key', {}, { type: 'public' }]) {
+      expect(isP256Key(junk, 'public')).toBe(false);
+    }
+  });
+
+  it('are generated with their raw point already known, and it is the right one', () => {
+    const pair = generateEcKeyPair();
+    // A public key derived again is not the generated one: its point comes from a JWK export.
+    const derived = exportPublicKeyRaw(createPublicKey(pair.privateKey));
+    const raw = exportPublicKeyRaw(pair.publicKey);
+    expect(toHex(raw)).toBe(toHex(derived));
+    // A copy each time: a caller writing into it changes nothing for the next.
+    raw.fill(0);
+    expect(exportPublicKeyRaw(pair.publicKey)[0]).toBe(0x04);
   });
 
   it('throw TypeError when asked to export a key of the wrong kind', () => {

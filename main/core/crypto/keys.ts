@@ -44,12 +44,20 @@ export interface EcKeyPair {
 export function isP256Key(key: unknown, type: 'public' | 'private'): key is KeyObject {
   if (typeof key !== 'object' || key === null) return false;
   const k = key as KeyObject;
+  if (generated.has(k)) return k.type === type;
   return (
     k.type === type &&
     k.asymmetricKeyType === 'ec' &&
     k.asymmetricKeyDetails?.namedCurve === P256_CURVE_NAME
   );
 }
+
+/**
+ * Keys `generateEcKeyPair` made, so P-256 by construction. Asking a fresh private key for its
+ * details costs node about a fifth of an ECDH (it is cached per key after that), and a
+ * rotation's ephemeral key would pay it for a check that cannot fail.
+ */
+const generated = new WeakSet<KeyObject>();
 
 export function assertP256Key(key: unknown, type: 'public' | 'private'): asserts key is KeyObject {
   if (!isP256Key(key, type)) throw new TypeError(`expected a P-256 ${type} key`);
@@ -69,8 +77,14 @@ export function generateEcKeyPair(): EcKeyPair {
   const scalar = ecdh.getPrivateKey();
   // The scalar comes back without leading zero bytes; JWK wants all 32.
   const d = concatBytes(new Uint8Array(P256_PRIVATE_RAW_BYTES - scalar.length), scalar);
-  const privateKey = privateKeyFromParts(d, ecdh.getPublicKey());
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const point = ecdh.getPublicKey();
+  const privateKey = privateKeyFromParts(d, point);
+  const publicKey = createPublicKey(privateKey);
+  // Known to be P-256, and its point known: a rotation's ephemeral key would otherwise pay
+  // for a curve lookup and a JWK export of a fresh key (a fifth of an ECDH together).
+  generated.add(privateKey).add(publicKey);
+  exportedRaw.set(publicKey, Uint8Array.from(point));
+  return { privateKey, publicKey };
 }
 
 /** The public half of a P-256 private key. */

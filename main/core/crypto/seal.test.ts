@@ -122,6 +122,15 @@ describe('seal to recipient', () => {
       expect(rest.size).toBe(targets.length);
     });
 
+    it('gives each box a buffer of its own, so a kept box pins nothing else', () => {
+      const boxes = sealToRecipients(targets, roomKey);
+      for (const box of boxes) {
+        expect(box.byteOffset).toBe(0);
+        expect(box.buffer.byteLength).toBe(roomKey.length + SEAL_OVERHEAD_BYTES);
+      }
+      expect(new Set(boxes.map((b) => b.buffer)).size).toBe(boxes.length);
+    });
+
     it('refuses to seal twice to one recipient under one context (that would reuse a nonce)', () => {
       expect(() => sealToRecipients([targets[0]!, targets[0]!], roomKey)).toThrow(RangeError);
     });

@@ -49,7 +49,7 @@ export function sealToRecipient(
   plaintext: Uint8Array,
   /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
   ephemeral?: KeyObject,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   return sealToRecipients([{ publicKey: recipientPublicKey, context }], plaintext, ephemeral)[0]!;
 }
 
@@ -62,7 +62,8 @@ export interface SealTarget {
 /**
  * The same plaintext sealed to several recipients with ONE ephemeral key: one key generation
  * for the lot, then one ECDH per recipient (a rotation's cost is about N ECDH, not 2N). Each box
- * is exactly what `sealToRecipient` would make with that ephemeral key, so `openSealed` opens it.
+ * is exactly what `sealToRecipient` would make with that ephemeral key, so `openSealed` opens it;
+ * each is on an ArrayBuffer of its own (the wire schemas' byte type), so callers keep it as is.
  *
  * Why sharing the ephemeral key is safe here (SECURITY.md, "Sealed boxes"): each box's key and
  * nonce come from ECDH(e, recipient) and an info that names the recipient's point and the
@@ -80,19 +81,30 @@ export function sealToRecipients(
   plaintext: Uint8Array,
   /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
   ephemeral?: KeyObject,
-): Uint8Array[] {
-  const ephemeralPrivate = ephemeral ?? generateEcKeyPair().privateKey;
-  const ephemeralRaw = exportPublicKeyRaw(publicKeyOf(ephemeralPrivate));
+): Uint8Array<ArrayBuffer>[] {
+  // The generated pair as it comes: keys.ts knows it is P-256 and already holds its point, so
+  // neither a curve lookup nor a JWK export of a fresh key is paid (once per rotation).
+  const ephemeralPair =
+    ephemeral === undefined
+      ? generateEcKeyPair()
+      : { privateKey: ephemeral, publicKey: publicKeyOf(ephemeral) };
+  const ephemeralRaw = exportPublicKeyRaw(ephemeralPair.publicKey);
   const seen = new Set<string>();
   return targets.map(({ publicKey, context }) => {
     const encodedContext = encodeLabel(context);
     const recipientRaw = exportPublicKeyRaw(publicKey);
-    const pair = `${context}\u0000${toHex(recipientRaw)}`;
-    if (seen.has(pair)) throw new RangeError('one recipient and context sealed to twice');
-    seen.add(pair);
+    const target = `${context}\u0000${toHex(recipientRaw)}`;
+    if (seen.has(target)) throw new RangeError('one recipient and context sealed to twice');
+    seen.add(target);
     const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
-    const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPrivate, publicKey), info);
-    return concatBytes(ephemeralRaw, aeadSeal(key, plaintext, info, nonce));
+    const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPair.privateKey, publicKey), info);
+    const sealed = aeadSeal(key, plaintext, info, nonce);
+    // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
+    // shared pool would pin the pool's slab with it.
+    const box = new Uint8Array(P256_PUBLIC_RAW_BYTES + sealed.length);
+    box.set(ephemeralRaw);
+    box.set(sealed, P256_PUBLIC_RAW_BYTES);
+    return box;
   });
 }
 
@@ -128,8 +140,10 @@ function sealInfo(
   ephemeralRaw: Uint8Array,
   recipientRaw: Uint8Array,
 ): Uint8Array {
-  return concatBytes(asciiBytes(SEAL_HKDF_INFO_PREFIX), encodedContext, ephemeralRaw, recipientRaw);
+  return concatBytes(SEAL_INFO_PREFIX, encodedContext, ephemeralRaw, recipientRaw);
 }
+
+const SEAL_INFO_PREFIX = asciiBytes(SEAL_HKDF_INFO_PREFIX);
 
 function deriveKeyAndNonce(
   sharedSecret: Uint8Array,

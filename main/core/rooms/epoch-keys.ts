@@ -71,11 +71,8 @@ export function grantEpoch(
     })),
     epoch.key,
   );
-  return {
-    id: epoch.id,
-    // A copy on its own ArrayBuffer: the wire schemas' byte type, and no shared Buffer pool.
-    keys: sorted.map((r, i) => ({ to: r.deviceId, sealed: new Uint8Array(boxes[i]!) })),
-  };
+  // Each box is on its own ArrayBuffer already (the wire schemas' byte type): no copy.
+  return { id: epoch.id, keys: sorted.map((r, i) => ({ to: r.deviceId, sealed: boxes[i]! })) };
 }
 
 export function sealKeyFor(
@@ -85,8 +82,8 @@ export function sealKeyFor(
   recipient: KeyRecipient,
 ): Uint8Array<ArrayBuffer> {
   const context = roomKeyContext(roomId, epochId, recipient.deviceId);
-  // A copy on its own ArrayBuffer: the wire schemas' byte type, and no shared Buffer pool.
-  return new Uint8Array(sealToRecipient(recipient.publicKey, context, key));
+  // On its own ArrayBuffer already (crypto/seal.ts): the wire schemas' byte type.
+  return sealToRecipient(recipient.publicKey, context, key);
 }
 
 /** The epoch key in a box sealed to `me`; null when it is not one (any failure at all). */
