@@ -29,7 +29,7 @@ import {
   updateAction,
 } from './op-builder';
 import { FOLD_REASONS, foldOps } from './fold';
-import { currentEpoch } from './rules';
+import { currentEpoch, memberKey } from './rules';
 
 /** Owner Olive, admin Adam, member Mia; Xena is not in the room. */
 function team(settings: Partial<RoomSettings> = {}) {
@@ -158,6 +158,25 @@ describe('add', () => {
     const other = testDevice('Other').deviceId;
     const forged = { ...plan.action, member: { ...plan.action.member, deviceId: other } };
     expect(verdictOf(t.log, t.owner, forged)).toBe("The new member's key does not match their ID.");
+  });
+
+  it("reads a newcomer's key by content, and the same answer again for the same intro", () => {
+    const mia = testDevice('Mia');
+    const intro = {
+      deviceId: mia.deviceId,
+      publicKey: new Uint8Array(mia.publicKeySpki),
+      name: 'Mia',
+    };
+    const key = memberKey(intro);
+    expect(key?.equals(mia.publicKey)).toBe(true);
+    expect(memberKey(intro)).toBe(key);
+    // Other objects are checked afresh: the same bytes under another ID, junk, a copy.
+    const other = testDevice('Other').deviceId;
+    expect(memberKey({ ...intro, deviceId: other })).toBeNull();
+    const junk = { ...intro, publicKey: new Uint8Array(randomBytes(91)) };
+    expect(memberKey(junk)).toBeNull();
+    expect(memberKey(junk)).toBeNull();
+    expect(memberKey({ ...intro, publicKey: new Uint8Array(intro.publicKey) })).toBe(key);
   });
 
   it('must hand over the current key, once, and only keys of epochs the room has', () => {

@@ -80,7 +80,24 @@ export function whyNot(
  * device ID it comes with. Null for anything else.
  */
 export function memberKey(member: MemberIntro): KeyObject | null {
-  let known = introduced.get(toHex(member.publicKey));
+  const answer = answered.get(member);
+  if (answer !== undefined) return answer;
+  const found = keyOfIntro(member);
+  answered.set(member, found);
+  return found;
+}
+
+/**
+ * Answers by intro object. The fold meets the same decoded ops at every refold and asks twice
+ * per add (whyNot, then applying it), and looking an SPKI up by its hex cost about half the
+ * fold of a large room. A decoded op is never changed (its hash names its bytes and its body),
+ * so the answer for one object stands; an intro seen for the first time is checked by content.
+ */
+const answered = new WeakMap<MemberIntro, KeyObject | null>();
+
+function keyOfIntro(member: MemberIntro): KeyObject | null {
+  const hex = toHex(member.publicKey);
+  let known = introduced.get(hex);
   if (known === undefined) {
     try {
       known = { key: importPublicKeySpki(member.publicKey), deviceId: '' };
@@ -89,7 +106,7 @@ export function memberKey(member: MemberIntro): KeyObject | null {
     }
     known.deviceId = deviceIdForPublicKey(member.publicKey);
     if (introduced.size >= INTRODUCED_MAX) introduced.delete(introduced.keys().next().value!);
-    introduced.set(toHex(member.publicKey), known);
+    introduced.set(hex, known);
   }
   return known.deviceId === member.deviceId ? known.key : null;
 }
