@@ -115,7 +115,10 @@ async function serveNode(cli: string, dataDir: string, probe: string): Promise<R
 export async function memorySection(loadedDir: string | undefined): Promise<string> {
   console.error('bench: memory of an idle node (child processes)…');
   for (const step of BUILD_STEPS) {
-    execFileSync(process.execPath, [join(ROOT, step)], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, step)], {
+      cwd: ROOT,
+      stdio: ['ignore', process.stderr, process.stderr],
+    });
   }
   const dirs = tempDirs();
   const probeDir = mkdtempSync(join(tmpdir(), 'parley-rss-'));
