@@ -86,6 +86,16 @@ describe('parley rooms, invite, send, history, kick, rotate, leave', () => {
     const left = await runCli(['leave', 'Ops', '--data-dir', dirA]);
     expect(left.code).toBe(1);
     expect(left.stderr).toContain('promote someone first');
+    // A member leaves; the command names the room it left.
+    const side = (await runCli(['rooms', 'create', 'Side', '--data-dir', dirA])).stdout.trim();
+    await json(['invite', side, 'Bob', '--data-dir', dirA]);
+    await waitFor(async () => {
+      const rooms = (await json(['rooms', '--data-dir', dirB])) as Array<{ id: string }>;
+      return rooms.some((r) => r.id === side);
+    }, 'Bob to get the second room');
+    const bobLeft = await runCli(['leave', side, '--data-dir', dirB]);
+    expect(bobLeft.code).toBe(0);
+    expect(bobLeft.stdout.trim()).toBe('Left Side.');
     expect(readyA.deviceId).not.toBe(readyB.deviceId);
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');

@@ -132,8 +132,10 @@ export async function roomCommand(
     }
     case 'leave': {
       const roomId = await resolveRoom(api, args[0]!);
+      // Its name, for the message, while this node is still in it.
+      const { name } = await api.invoke('rooms.get', { roomId });
       await api.invoke('rooms.leave', { roomId });
-      out({ roomId }, `Left ${roomId}.`);
+      out({ roomId }, `Left ${name}.`);
       return 0;
     }
     default: {
