@@ -1,26 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import type { EventPayload } from '../../../shared/api';
 import { silentLogger } from '../log/logger';
-import { createSqliteStore } from '../store/sqlite/sqlite-store';
-import type { Store } from '../store/store';
-import { tempDirs } from '../testing/temp-dir';
+import { tempStores } from '../store/sqlite/testing/temp-stores';
 import { createDeliveryTracker } from './delivery';
 
-const dirs = tempDirs();
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  dirs.cleanup();
-});
+const temp = tempStores();
+afterEach(() => temp.cleanup());
 
 const ROOM = 'a'.repeat(32);
 const ME = 'ME';
 
 async function tracker(members: string[], sent: number) {
-  const store = createSqliteStore({ path: join(dirs.make(), 'parley.db') });
-  stores.push(store);
-  await store.open();
+  const store = await temp.open();
   const events: EventPayload<'message.delivery'>[] = [];
   const t = createDeliveryTracker({
     store,

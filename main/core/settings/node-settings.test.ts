@@ -1,25 +1,12 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../shared/api';
 import { silentLogger } from '../log/logger';
-import { createSqliteStore } from '../store/sqlite/sqlite-store';
-import type { Store } from '../store/store';
-import { tempDirs } from '../testing/temp-dir';
+import { tempStores } from '../store/sqlite/testing/temp-stores';
 import { createNodeSettings, discoveryChannel, SETTING_KEYS } from './node-settings';
 
-const dirs = tempDirs();
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  dirs.cleanup();
-});
-
-async function openStore(): Promise<Store> {
-  const store = createSqliteStore({ path: join(dirs.make(), 'parley.db') });
-  stores.push(store);
-  await store.open();
-  return store;
-}
+const temp = tempStores();
+afterEach(() => temp.cleanup());
+const openStore = temp.open;
 
 const IN_USE = { group: '239.255.77.77', port: 47777 };
 
