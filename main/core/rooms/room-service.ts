@@ -587,6 +587,10 @@ export function createRoomService(options: RoomServiceOptions) {
     );
   }
 
+  /** The highest seq held from a sender in a room, gaps or not; 0 when none (a departure's cut-off). */
+  const topSeq = async (roomId: string, sender: string): Promise<number> =>
+    (await store.lastMessageOf(roomId, sender))?.seq ?? 0;
+
   async function send(roomId: string, text: string): Promise<MessageInfo> {
     const entry = memberEntry(roomId);
     return exclusive(entry, async () => {
@@ -728,13 +732,13 @@ export function createRoomService(options: RoomServiceOptions) {
     kick: (roomId: string, deviceId: string) =>
       author(
         roomId,
-        async (e) => removeAction(e.state, deviceId, false, await store.maxSeq(roomId, deviceId)),
+        async (e) => removeAction(e.state, deviceId, false, await topSeq(roomId, deviceId)),
         [deviceId],
       ),
     ban: (roomId: string, deviceId: string) =>
       author(
         roomId,
-        async (e) => removeAction(e.state, deviceId, true, await store.maxSeq(roomId, deviceId)),
+        async (e) => removeAction(e.state, deviceId, true, await topSeq(roomId, deviceId)),
         [deviceId],
       ),
     unban: (roomId: string, deviceId: string) => author(roomId, () => unbanAction(deviceId)),
@@ -744,7 +748,7 @@ export function createRoomService(options: RoomServiceOptions) {
     leave: async (roomId: string): Promise<Record<string, never>> => {
       const entry = memberEntry(roomId);
       await exclusive(entry, async () => {
-        await authorLocked(entry, leaveAction(await store.maxSeq(roomId, me)));
+        await authorLocked(entry, leaveAction(await topSeq(roomId, me)));
       });
       return {};
     },

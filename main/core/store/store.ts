@@ -220,13 +220,9 @@ export interface Store {
    */
   countMessagesSince(roomId: string, afterTs: number, excludeSender: string): Promise<number>;
   /**
-   * The highest seq stored for this sender in the room, gaps or not; 0 when there is none.
-   * The sender's own next message takes maxSeq + 1.
-   */
-  maxSeq(roomId: string, sender: string): Promise<number>;
-  /**
-   * The seq and ID of this sender's message with the highest seq in the room; undefined when
-   * there is none. The sender's own next message takes seq + 1 and names the ID as its `prev`.
+   * The seq and ID of this sender's message with the highest seq in the room, gaps or not;
+   * undefined when there is none. The sender's own next message takes seq + 1 and names the ID
+   * as its `prev`.
    */
   lastMessageOf(roomId: string, sender: string): Promise<{ seq: number; id: string } | undefined>;
   /** The highest lamport among the room's messages; 0 when it has none. */

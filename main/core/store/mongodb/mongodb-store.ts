@@ -136,7 +136,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
   room_keys: [{ key: { roomId: 1, epochId: 1 }, name: 'room_epoch', unique: true }],
   messages: [
     { key: { id: 1 }, name: 'id', unique: true },
-    // Also serves versionVector, listMessagesAfter and maxSeq.
+    // Also serves versionVector, listMessagesAfter and lastMessageOf.
     { key: { roomId: 1, sender: 1, seq: 1 }, name: 'room_sender_seq', unique: true },
     { key: { roomId: 1, lamport: 1, id: 1 }, name: 'by_room_order' },
     { key: { roomId: 1, receivedAt: 1, sender: 1 }, name: 'by_room_received' },
@@ -652,16 +652,6 @@ class MongoStore implements Store {
     return this.use((c) =>
       c.messages.countDocuments(messagesSince(roomId, afterTs, excludeSender)),
     );
-  }
-
-  async maxSeq(roomId: string, sender: string): Promise<number> {
-    return this.use(async (c) => {
-      const top = await c.messages.findOne(
-        { roomId, sender },
-        { projection: { _id: 0, seq: 1 }, sort: { seq: -1 } },
-      );
-      return top?.seq ?? 0;
-    });
   }
 
   async lastMessageOf(

@@ -105,8 +105,7 @@ export const ROOM_READS = {
   senderEnvelopesAfter: `SELECT envelope FROM messages
     WHERE room_id = ? AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`,
   // One descent of the unique index (SQLite's min/max optimisation): O(log n).
-  maxSeq: 'SELECT max(seq) AS n FROM messages WHERE room_id = ? AND sender = ?',
-  // The same descent, then the row: O(log n).
+  // One descent of the unique index, then the row: O(log n).
   lastOf: `SELECT seq, id FROM messages WHERE room_id = ? AND sender = ?
     ORDER BY seq DESC LIMIT 1`,
   // One descent of messages_by_room_order: O(log n).
@@ -245,7 +244,6 @@ function prepareStatements(db: Database.Database) {
     senderEnvelopesAfter: db
       .prepare<[string, string, number, number], Uint8Array>(ROOM_READS.senderEnvelopesAfter)
       .pluck(),
-    maxSeq: db.prepare<[string, string], number | null>(ROOM_READS.maxSeq).pluck(),
     lastOf: db.prepare<[string, string], { seq: number; id: string }>(ROOM_READS.lastOf),
     maxLamport: db.prepare<[string], number | null>(ROOM_READS.maxLamport).pluck(),
     countSince: db.prepare<[string, number, string], number>(ROOM_READS.countSince).pluck(),
@@ -602,10 +600,6 @@ class SqliteStore implements Store {
     excludeSender: string,
   ): Promise<number> {
     return this.use((s) => s.countSince.get(roomId, afterTs, excludeSender) ?? 0);
-  }
-
-  async maxSeq(roomId: string, sender: string): Promise<number> {
-    return this.use((s) => s.maxSeq.get(roomId, sender) ?? 0);
   }
 
   async lastMessageOf(
