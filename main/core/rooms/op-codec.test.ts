@@ -3,7 +3,15 @@ import type { OpBody } from '../../../shared/room-wire';
 import { randomBytes, randomId, sign, SIGN_LABELS } from '../crypto';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeCbor, encodeCbor } from '../net/cbor';
-import { testDevice, type TestDevice } from './control-log.testing';
+import { testDevice, testLog, type TestDevice } from './control-log.testing';
+import {
+  leaveAction,
+  removeAction,
+  rotateAction,
+  setRoleAction,
+  unbanAction,
+  updateAction,
+} from './op-builder';
 import { decodeSignedOp, encodeSignedOp, MAX_SIGNED_OP_BYTES } from './op-codec';
 
 const alice = testDevice('Alice');
@@ -53,6 +61,34 @@ describe('control op codec', () => {
     expect(Buffer.from(again.op.bytes).toString('hex')).toBe(Buffer.from(op.bytes).toString('hex'));
     expect(again.op.body).toEqual(bodyBy(alice));
     expect(again.op.authorKey.equals(alice.publicKey)).toBe(true);
+  });
+
+  it('decodes every op it signs to the same op: each action type, and a 200-member grant', () => {
+    // encodeSignedOp skips decodeSignedOp's round trip (its bytes are canonical by
+    // construction); this is what that rests on.
+    const members = Array.from({ length: 199 }, (_, i) => testDevice(`Member ${i}`));
+    const log = testLog(alice, { capacity: 200 });
+    for (const m of members) log.invite(alice, m);
+    log.must(alice, rotateAction(log.state, 'manual'));
+    log.must(alice, setRoleAction(members[0]!.deviceId, 'admin'));
+    log.must(alice, updateAction({ topic: 'Plans' }));
+    log.must(alice, removeAction(log.state, members[1]!.deviceId, false, 0));
+    log.must(alice, removeAction(log.state, members[2]!.deviceId, true, 0));
+    log.must(alice, unbanAction(members[2]!.deviceId));
+    log.must(members[3]!, leaveAction(0));
+    const types = new Set<string>();
+    for (const op of log.ops) {
+      types.add(op.body.action.type);
+      const again = decodeSignedOp(op.bytes);
+      expect(again.ok).toBe(true);
+      if (!again.ok) continue;
+      expect(again.op.hash).toBe(op.hash);
+      expect(again.op.body).toEqual(op.body);
+      expect(again.op.authorKey.equals(op.authorKey)).toBe(true);
+    }
+    expect(types).toEqual(
+      new Set(['create', 'add', 'rotate', 'set-role', 'update', 'remove', 'unban', 'leave']),
+    );
   });
 
   it('encodes the fields in schema order whatever order the caller wrote them in', () => {

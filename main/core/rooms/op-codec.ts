@@ -64,11 +64,49 @@ export function encodeSignedOp(body: OpBodyValue, privateKey: KeyObject): Decode
   // Encoding the parsed value, not the caller's object, puts the fields in schema order.
   const bodyBytes = encodeCbor(parsed.data);
   const sig = sign(privateKey, SIGN_LABELS.controlOp, bodyBytes);
-  const decoded = decodeSignedOp(encodeCbor({ body: bodyBytes, sig }));
-  if (!decoded.ok) {
-    throw new ParleyError('BAD_REQUEST', `Not a valid control op: ${decoded.reason}.`);
+  // A copy on a buffer of its own, as decodeSignedOp keeps: the encoder's output may share its
+  // working buffer, and the op is kept (in the store's queue, in the fold's log).
+  const bytes = new Uint8Array(encodeCbor({ body: bodyBytes, sig }));
+  // decodeSignedOp's checks, less the round trip through CBOR and the schema: these bytes are
+  // encodeCbor of a value the schema just parsed, which is the canonical form by construction
+  // (op-codec.test.ts checks that decodeSignedOp accepts every op this returns, and that it
+  // hashes the same). What remains is what the parse cannot know: the size cap, the parents,
+  // the author's key against its ID, and the signature, verified again so that a faulty
+  // signature never leaves the node.
+  const problem = encodedProblem(parsed.data, bodyBytes, sig, bytes);
+  if (problem !== undefined) {
+    throw new ParleyError('BAD_REQUEST', `Not a valid control op: ${problem}.`);
   }
-  return decoded.op;
+  return {
+    hash: toHex(sha256(bytes)),
+    bytes,
+    body: parsed.data,
+    authorKey: importPublicKeySpki(parsed.data.authorKey),
+  };
+}
+
+function encodedProblem(
+  body: OpBodyValue,
+  bodyBytes: Uint8Array,
+  sig: Uint8Array,
+  bytes: Uint8Array,
+): string | undefined {
+  if (bodyBytes.length > MAX_OP_BODY_BYTES || bytes.length > MAX_SIGNED_OP_BYTES) {
+    return 'op too large';
+  }
+  const parentProblem = parentsProblem(body);
+  if (parentProblem !== undefined) return parentProblem;
+  let authorKey: KeyObject;
+  try {
+    authorKey = importPublicKeySpki(body.authorKey);
+  } catch {
+    return 'author key is not a canonical P-256 key';
+  }
+  if (deviceIdForPublicKey(body.authorKey) !== body.author) {
+    return 'author is not the device ID of the author key';
+  }
+  if (!verify(authorKey, SIGN_LABELS.controlOp, bodyBytes, sig)) return 'bad signature';
+  return undefined;
 }
 
 /** Checks a SignedOp received from a peer or read from the store. Never throws. */
