@@ -84,14 +84,26 @@ export function generateEcKeyPair(): EcKeyPair {
   // for a curve lookup and a JWK export of a fresh key (a fifth of an ECDH together).
   generated.add(privateKey).add(publicKey);
   exportedRaw.set(publicKey, Uint8Array.from(point));
+  publicHalves.set(privateKey, publicKey);
   return { privateKey, publicKey };
 }
 
 /** The public half of a P-256 private key. */
 export function publicKeyOf(privateKey: KeyObject): KeyObject {
+  const known = publicHalves.get(privateKey);
+  if (known !== undefined) return known;
   assertP256Key(privateKey, 'private');
-  return createPublicKey(privateKey);
+  const publicKey = createPublicKey(privateKey);
+  publicHalves.set(privateKey, publicKey);
+  return publicKey;
 }
+
+/**
+ * Public halves already made, by private key: a member opens every sealed key with its device
+ * key, and each open needs that key's point (a new public KeyObject would be exported again).
+ * KeyObjects never change; the map lets go of keys nobody holds.
+ */
+const publicHalves = new WeakMap<KeyObject, KeyObject>();
 
 /**
  * The 65-byte uncompressed point. Built from the coordinates rather than taken from the
