@@ -161,12 +161,12 @@ async function throughputSection(
   return { text, loadedDir: catchUps.find((c) => c.messages === 100_000)?.dataDir };
 }
 
-function rotationSection(b: Baselines): string {
+async function rotationSection(b: Baselines): Promise<string> {
   const rows: LatencyRow[] = [];
   const parts: string[] = [];
   for (const [members, samples] of ROTATIONS) {
     console.error(`bench: key rotation in a room of ${members}…`);
-    const r = rotation(members, samples);
+    const r = await rotation(members, samples);
     const derives = (members * b.ecdh.p50Us) / 1000;
     rows.push({
       ...r.admin,
@@ -176,7 +176,7 @@ function rotationSection(b: Baselines): string {
     rows.push(contextRow(r.member, 'none'));
     const p = r.partsP50Ms;
     parts.push(
-      `- ${members} members: seal the new key to each ${p.seal.toFixed(1)} ms, sign the op ${p.sign.toFixed(1)} ms, fold the log with it ${p.fold.toFixed(1)} ms (p50s).`,
+      `- ${members} members: seal the new key to each ${p.seal.toFixed(1)} ms, sign the op ${p.sign.toFixed(1)} ms, fold the log with it ${p.fold.toFixed(1)} ms (p50s); process CPU time (every thread) ${r.adminCpuP50Ms.toFixed(1)} ms = ${(r.adminCpuP50Ms / derives).toFixed(2)} × ${members} ECDH; ${Math.round(r.onThreadShare * 100)} % of the derives ran on the ECDH thread.`,
     );
   }
   return [
@@ -197,7 +197,7 @@ export async function roomsAndMessages(b: Baselines): Promise<string> {
     const sections = [await latencySection(b)];
     const throughput = await throughputSection(b, dirs);
     sections.push(throughput.text);
-    sections.push(rotationSection(b));
+    sections.push(await rotationSection(b));
     console.error('bench: a message step by step…');
     sections.push(
       [

@@ -16,12 +16,15 @@ const alice = generateEcKeyPair();
 const bob = generateEcKeyPair();
 const ecdhP50Us = (await measure('ECDH', 2000, () => ecdh(alice.privateKey, bob.publicKey))).p50Us;
 for (const members of sizes.length > 0 ? sizes : [10, 50, 200]) {
-  const r = rotation(members, SAMPLES[members] ?? 20);
+  const r = await rotation(members, SAMPLES[members] ?? 20);
   const p = r.partsP50Ms;
-  const ratio = r.admin.p50Ms / ((members * ecdhP50Us) / 1000);
+  const derivesMs = (members * ecdhP50Us) / 1000;
+  const ratio = r.admin.p50Ms / derivesMs;
   console.log(
     `${members} members: admin p50 ${r.admin.p50Ms.toFixed(2)} ms = ${ratio.toFixed(2)} × ` +
       `${members} ECDH (${ecdhP50Us} µs); seal ${p.seal.toFixed(2)}, sign ${p.sign.toFixed(2)}, ` +
-      `fold ${p.fold.toFixed(2)} ms; member p50 ${r.member.p50Ms.toFixed(2)} ms`,
+      `fold ${p.fold.toFixed(2)} ms; member p50 ${r.member.p50Ms.toFixed(2)} ms; CPU p50 ` +
+      `${r.adminCpuP50Ms.toFixed(2)} ms = ${(r.adminCpuP50Ms / derivesMs).toFixed(2)} × ; ` +
+      `${Math.round(r.onThreadShare * 100)} % of derives on the ECDH thread`,
   );
 }

@@ -35,4 +35,6 @@ export {
 } from './aead';
 export { sealToRecipient, sealToRecipients, openSealed, SEAL_OVERHEAD_BYTES } from './seal';
 export type { SealTarget } from './seal';
+export { createEcdhThreads, thisThreadOnly } from './ecdh-threads';
+export type { EcdhDeriver, EcdhThreads } from './ecdh-threads';
 export { runCryptoSelfTests } from './self-test';

@@ -107,7 +107,7 @@ describe('seal to recipient', () => {
 
     it('makes exactly the boxes sealToRecipient would with that ephemeral key', () => {
       const ephemeral = generateEcKeyPair();
-      const boxes = sealToRecipients(targets, roomKey, ephemeral.privateKey);
+      const boxes = sealToRecipients(targets, roomKey, { ephemeral: ephemeral.privateKey });
       targets.forEach((t, i) => {
         const single = sealToRecipient(t.publicKey, t.context, roomKey, ephemeral.privateKey);
         expect(toHex(boxes[i]!)).toBe(toHex(single));

@@ -27,6 +27,7 @@ import type { KeyObject } from 'node:crypto';
 import { aeadOpen, aeadSeal, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_OVERHEAD_BYTES } from './aead';
 import { asciiBytes, bytesEqual, concatBytes, toHex } from './bytes';
 import { ecdh } from './ecdh';
+import { thisThreadOnly, type EcdhDeriver } from './ecdh-threads';
 import { hkdfSha256 } from './hkdf';
 import {
   assertP256Key,
@@ -50,7 +51,9 @@ export function sealToRecipient(
   /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
   ephemeral?: KeyObject,
 ): Uint8Array<ArrayBuffer> {
-  return sealToRecipients([{ publicKey: recipientPublicKey, context }], plaintext, ephemeral)[0]!;
+  return sealToRecipients([{ publicKey: recipientPublicKey, context }], plaintext, {
+    ephemeral,
+  })[0]!;
 }
 
 /** One box of a multi-recipient seal: who opens it, and the context it is bound to. */
@@ -79,9 +82,14 @@ export interface SealTarget {
 export function sealToRecipients(
   targets: readonly SealTarget[],
   plaintext: Uint8Array,
-  /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
-  ephemeral?: KeyObject,
+  options: {
+    /** A private key to use as the ephemeral key. For known-answer tests only: never reuse one. */
+    ephemeral?: KeyObject | undefined;
+    /** Where the ECDH derives run (ecdh-threads.ts); the boxes are the same either way. */
+    deriver?: EcdhDeriver;
+  } = {},
 ): Uint8Array<ArrayBuffer>[] {
+  const { ephemeral, deriver = thisThreadOnly } = options;
   // The generated pair as it comes: keys.ts knows it is P-256 and already holds its point, so
   // neither a curve lookup nor a JWK export of a fresh key is paid (once per rotation).
   const ephemeralPair =
@@ -89,15 +97,22 @@ export function sealToRecipients(
       ? generateEcKeyPair()
       : { privateKey: ephemeral, publicKey: publicKeyOf(ephemeral) };
   const ephemeralRaw = exportPublicKeyRaw(ephemeralPair.publicKey);
+  // Every target is checked (context, duplicates) before any derive is paid for.
   const seen = new Set<string>();
-  return targets.map(({ publicKey, context }) => {
+  const infos = targets.map(({ publicKey, context }) => {
     const encodedContext = encodeLabel(context);
     const recipientRaw = exportPublicKeyRaw(publicKey);
     const target = `${context}\u0000${toHex(recipientRaw)}`;
     if (seen.has(target)) throw new RangeError('one recipient and context sealed to twice');
     seen.add(target);
-    const info = sealInfo(encodedContext, ephemeralRaw, recipientRaw);
-    const { key, nonce } = deriveKeyAndNonce(ecdh(ephemeralPair.privateKey, publicKey), info);
+    return sealInfo(encodedContext, ephemeralRaw, recipientRaw);
+  });
+  const secrets = deriver.deriveAll(
+    ephemeralPair.privateKey,
+    targets.map((t) => t.publicKey),
+  );
+  return infos.map((info, i) => {
+    const { key, nonce } = deriveKeyAndNonce(secrets[i]!, info);
     const sealed = aeadSeal(key, plaintext, info, nonce);
     // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
     // shared pool would pin the pool's slab with it.

@@ -2,32 +2,16 @@
 // order their signature checks finish in: a caller (a sync one request ahead, the push inbox
 // with two batches in hand) may start the next batch while one is still being checked, and
 // seq contiguity and "emitted only after its commit" must not depend on which check wins.
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOrCreateIdentity } from '../identity/identity';
-import { plainKeyProtector } from '../identity/key-protector';
-import { silentLogger } from '../log/logger';
 import { sealMessage, type SealedMessage } from '../messages/envelope-codec';
 import { testDevice } from '../messages/test-room.testing';
 import { inlineVerifier, type SignatureVerifier } from '../messages/verify-pool';
-import { createSqliteStore } from '../store/sqlite/sqlite-store';
 import { tempDirs } from '../testing/temp-dir';
-import { createRoomService, type RoomNetwork } from './room-service';
 import { currentEpoch } from './rules';
+import { startLoneRoomService } from './testing/lone-room-service';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
-
-/** A network that goes nowhere: this test hands envelopes to the service itself. */
-const offline: RoomNetwork = {
-  broadcastOps: () => undefined,
-  broadcastEnvelope: () => undefined,
-  membersAdded: () => undefined,
-  confirmHeld: () => undefined,
-  requestSync: () => undefined,
-  isLinked: () => false,
-  fetchPublicKey: () => Promise.resolve(undefined),
-};
 
 /** The inline verifier, except that its first call answers only once `release()` is called. */
 function gatedVerifier(): SignatureVerifier & { release: () => void; calls: () => number } {
@@ -47,18 +31,10 @@ function gatedVerifier(): SignatureVerifier & { release: () => void; calls: () =
 
 describe('RoomService, batches of one room', () => {
   it('are stored and told in the order they were handed over, not the order their checks end', async () => {
-    const dir = dirs.make('parley-commit-order-');
-    const identity = await loadOrCreateIdentity(dir, plainKeyProtector);
-    const store = createSqliteStore({ path: join(dir, 'parley.db') });
-    await store.open();
     const bob = testDevice();
     const verifier = gatedVerifier();
     const told: number[] = [];
-    const rooms = createRoomService({
-      identity,
-      store,
-      logger: silentLogger,
-      name: () => 'Ann',
+    const { rooms, store, close } = await startLoneRoomService(dirs, {
       peerName: () => 'Bob',
       peerPublicKey: () => Promise.resolve(bob.publicKeySpki),
       emit: (event, payload) => {
@@ -68,7 +44,6 @@ describe('RoomService, batches of one room', () => {
       verifier,
     });
     try {
-      await rooms.start(offline);
       const room = await rooms.create({ name: 'Order' });
       await rooms.invite(room.id, bob.deviceId);
       const entry = rooms.book.get(room.id)!;
@@ -105,8 +80,7 @@ describe('RoomService, batches of one room', () => {
       expect(told).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect((await store.versionVector(room.id))[bob.deviceId]).toBe(10);
     } finally {
-      await rooms.close();
-      await store.close();
+      await close();
     }
   });
 });

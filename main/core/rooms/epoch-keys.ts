@@ -19,6 +19,7 @@ import {
   SEAL_CONTEXTS,
   sealToRecipient,
   sealToRecipients,
+  type EcdhDeriver,
 } from '../crypto';
 
 /** An epoch key is an AES-256 key. */
@@ -59,6 +60,8 @@ export function grantEpoch(
   roomId: string,
   epoch: EpochSecret,
   recipients: readonly KeyRecipient[],
+  /** Where the ECDH derives run: the node passes its threads (crypto/ecdh-threads.ts). */
+  deriver?: EcdhDeriver,
 ): EpochGrant {
   // Code-unit order, the same on every node (localeCompare is not).
   const sorted = [...recipients].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
@@ -70,6 +73,7 @@ export function grantEpoch(
       context: roomKeyContext(roomId, epoch.id, r.deviceId),
     })),
     epoch.key,
+    { deriver },
   );
   // Each box is on its own ArrayBuffer already (the wire schemas' byte type): no copy.
   return { id: epoch.id, keys: sorted.map((r, i) => ({ to: r.deviceId, sealed: boxes[i]! })) };

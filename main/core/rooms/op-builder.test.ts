@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomId } from '../crypto';
+import { randomId, thisThreadOnly, type EcdhDeriver } from '../crypto';
 import { asNewMember, testDevice, testLog } from './control-log.testing';
 import { openSealedKey } from './epoch-keys';
 import { decodeSignedOp } from './op-codec';
@@ -41,6 +41,25 @@ describe('op builder', () => {
     const remove = removeAction(log.state, member.deviceId, false, 3);
     expect(remove.action.epoch.keys.map((k) => k.to)).toEqual([owner.deviceId]);
     expect(remove.action).toMatchObject({ member: member.deviceId, ban: false, lastSeq: 3 });
+  });
+
+  it("runs the new key's derives where the caller says, one per recipient", () => {
+    const log = testLog(owner);
+    log.invite(owner, member);
+    log.invite(owner, newcomer);
+    const asked: number[] = [];
+    const counting: EcdhDeriver = {
+      deriveAll: (privateKey, publicKeys) => {
+        asked.push(publicKeys.length);
+        return thisThreadOnly.deriveAll(privateKey, publicKeys);
+      },
+    };
+    const rotate = rotateAction(log.state, 'manual', counting);
+    const remove = removeAction(log.state, member.deviceId, true, 0, counting);
+    expect(asked).toEqual([3, 2]);
+    const box = remove.action.epoch.keys.find((k) => k.to === newcomer.deviceId)!.sealed;
+    expect(openSealedKey(log.roomId, remove.epoch!.id, box, newcomer)).toEqual(remove.epoch!.key);
+    expect(log.act(owner, rotate)).toBeNull();
   });
 
   it('refuses to add someone when this device lacks a key they must get', () => {

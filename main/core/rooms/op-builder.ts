@@ -16,7 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import type { OpAction, Role, RoomSettings } from '../../../shared/room-wire';
 import { ROOM_WIRE_VERSION } from '../../../shared/room-wire';
 import { ParleyError } from '../../../shared/errors';
-import { importPublicKeySpki } from '../crypto';
+import { importPublicKeySpki, type EcdhDeriver } from '../crypto';
 import {
   grantEpoch,
   newEpoch,
@@ -149,20 +149,24 @@ export function removeAction(
   member: string,
   ban: boolean,
   lastSeq: number,
+  /** Where the new key's ECDH derives run: the node passes its threads. */
+  deriver?: EcdhDeriver,
 ): ActionPlan<ActionOf<'remove'>> {
   requireEpoch(state);
   const epoch = newEpoch();
-  const grant = grantEpoch(state.roomId, epoch, recipientsExcept(state, member));
+  const grant = grantEpoch(state.roomId, epoch, recipientsExcept(state, member), deriver);
   return { action: { type: 'remove', member, ban, lastSeq, epoch: grant }, epoch };
 }
 
 export function rotateAction(
   state: RoomState,
   reason: ActionOf<'rotate'>['reason'],
+  /** Where the new key's ECDH derives run: the node passes its threads. */
+  deriver?: EcdhDeriver,
 ): ActionPlan<ActionOf<'rotate'>> {
   requireEpoch(state);
   const epoch = newEpoch();
-  const grant = grantEpoch(state.roomId, epoch, recipientsExcept(state));
+  const grant = grantEpoch(state.roomId, epoch, recipientsExcept(state), deriver);
   return { action: { type: 'rotate', reason, epoch: grant }, epoch };
 }
 

@@ -27,6 +27,7 @@ import type { Logger } from '../log/logger';
 import type { MessageRecord, RoomRecord, Store } from '../store/store';
 import { newRoomId } from './room-id';
 import { importPublicKeySpki } from '../crypto/keys';
+import { createEcdhThreads, type EcdhThreads } from '../crypto/ecdh-threads';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
 import { toMessageRecord, type OpenResult } from '../messages/verify-envelope';
@@ -94,6 +95,11 @@ export interface RoomServiceOptions {
   rotation?: Partial<RotationPolicy>;
   /** Checks envelope signatures. Default: a worker pool of this service's own, closed by close(). */
   verifier?: SignatureVerifier;
+  /**
+   * Runs the ECDH derives of new room keys (one per member). Default: threads of this
+   * service's own, started at the first rotation of a room large enough, closed by close().
+   */
+  ecdh?: EcdhThreads;
 }
 
 /** How long room.updated waits to gather a burst of incoming messages, in ms. */
@@ -109,6 +115,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
   const rejects = createRejectCounter();
   const verifier = options.verifier ?? createVerifyPool();
+  const ecdhThreads = options.ecdh ?? createEcdhThreads();
   // Kept, not counted per room.updated: a catch-up announces often, with thousands unread.
   const unreadCounts = createUnreadCounts(me, (roomId, lastReadAt) =>
     store.countMessagesSince(roomId, lastReadAt, me),
@@ -300,7 +307,7 @@ export function createRoomService(options: RoomServiceOptions) {
           );
           await authorLocked(
             entry,
-            rotateAction(entry.state, departedNow ? 'departure' : 'repair'),
+            rotateAction(entry.state, departedNow ? 'departure' : 'repair', ecdhThreads),
           );
         }).catch((err: unknown) =>
           log.warn('rooms.rekey_failed', { room: entry.roomId, err: String(err) }),
@@ -597,7 +604,7 @@ export function createRoomService(options: RoomServiceOptions) {
       let epoch = currentEpoch(entry.state);
       if (!epoch) throw new ParleyError('NO_ROOM_KEY');
       if (isAdmin(entry.state) && needsAutoRotation(entry, epoch.at)) {
-        await authorLocked(entry, rotateAction(entry.state, 'auto'));
+        await authorLocked(entry, rotateAction(entry.state, 'auto', ecdhThreads));
         epoch = currentEpoch(entry.state)!;
       }
       const key = entry.keys.get(epoch.id);
@@ -690,6 +697,7 @@ export function createRoomService(options: RoomServiceOptions) {
     await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));
     await deliveries.close();
     if (!options.verifier) await verifier.close();
+    if (!options.ecdh) await ecdhThreads.close();
     network = undefined;
   }
 
@@ -732,19 +740,21 @@ export function createRoomService(options: RoomServiceOptions) {
     kick: (roomId: string, deviceId: string) =>
       author(
         roomId,
-        async (e) => removeAction(e.state, deviceId, false, await topSeq(roomId, deviceId)),
+        async (e) =>
+          removeAction(e.state, deviceId, false, await topSeq(roomId, deviceId), ecdhThreads),
         [deviceId],
       ),
     ban: (roomId: string, deviceId: string) =>
       author(
         roomId,
-        async (e) => removeAction(e.state, deviceId, true, await topSeq(roomId, deviceId)),
+        async (e) =>
+          removeAction(e.state, deviceId, true, await topSeq(roomId, deviceId), ecdhThreads),
         [deviceId],
       ),
     unban: (roomId: string, deviceId: string) => author(roomId, () => unbanAction(deviceId)),
     setRole: (roomId: string, deviceId: string, role: 'owner' | 'admin' | 'member') =>
       author(roomId, () => setRoleAction(deviceId, role)),
-    rotate: (roomId: string) => author(roomId, (e) => rotateAction(e.state, 'manual')),
+    rotate: (roomId: string) => author(roomId, (e) => rotateAction(e.state, 'manual', ecdhThreads)),
     leave: async (roomId: string): Promise<Record<string, never>> => {
       const entry = memberEntry(roomId);
       await exclusive(entry, async () => {

@@ -1,0 +1,209 @@
+/**
+ * ECDH derives shared between the calling thread and worker threads: a rotation seals the new
+ * room key to every member, one ECDH each, and on one thread a room of 200 holds the node's
+ * event loop for tens of milliseconds. Only the curve arithmetic moves (node:crypto's
+ * `diffieHellman`, the call crypto/ecdh.ts makes); key checks, HKDF and AES-GCM stay with the
+ * caller (seal.ts).
+ *
+ * How the work is shared: the caller posts the keys to every idle worker, then takes items
+ * itself from a counter in shared memory, which the workers take from too; when none is left it
+ * waits (Atomics.wait) only for the items a worker is still deriving. So a worker that is slow
+ * to wake, or busy, costs nothing: the caller simply does more. `deriveAll` stays synchronous,
+ * which keeps the seal and the op builders that call it synchronous.
+ *
+ * What must stay true:
+ * - Every secret returned is `ecdh(privateKey, publicKey)` for that key: either the caller
+ *   derived it, or a worker's `diffieHellman` did and marked it done after writing it. Anything
+ *   a worker did not finish in time, or failed on, is derived again on the calling thread, so
+ *   a failure throws exactly where and as the one-thread path would.
+ * - Keys are checked (P-256, public or private) on the calling thread before any work is
+ *   shared.
+ * - Workers start lazily (the first large enough call derives on its own and starts them) and
+ *   never keep the process alive; `close()` ends them, is safe to call twice, and calls after it
+ *   derive on the calling thread.
+ *
+ * The worker's code is a string for the same reason as messages/verify-pool.ts's: it runs under
+ * vitest, tsx and the bundles alike, with no loader and no build entry of its own.
+ */
+import { availableParallelism } from 'node:os';
+import type { KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { ecdh, ECDH_SECRET_BYTES } from './ecdh';
+import { assertP256Key } from './keys';
+
+/** ECDH of one private key with each of several public keys, in order. */
+export interface EcdhDeriver {
+  deriveAll(privateKey: KeyObject, publicKeys: readonly KeyObject[]): Uint8Array[];
+}
+
+export interface EcdhThreads extends EcdhDeriver {
+  /**
+   * Starts the threads now and resolves once they can take work (tests, benchmarks). A node
+   * does not call it: its threads start at the first rotation large enough to need them.
+   */
+  warm(): Promise<void>;
+  /** How many derives worker threads have made so far (the rest were made by callers). */
+  derivesOnWorkers(): number;
+  close(): Promise<void>;
+}
+
+export interface EcdhThreadsOptions {
+  /** Worker threads at most. Default: the cores this process may use, less this one, at most 3. */
+  threads?: number;
+  /** Fewer derives than this run on the calling thread alone. Default 4. */
+  minParallel?: number;
+  /**
+   * How long the caller waits for a worker's last items once it has none left to take, in ms;
+   * after that it derives them itself. Default 100: far above one derive (~0.1 ms), so it
+   * only matters when a worker is stuck.
+   */
+  waitMs?: number;
+}
+
+/** Derives on the calling thread only: what tests and one-off seals use. */
+export const thisThreadOnly: EcdhDeriver = {
+  deriveAll: (privateKey, publicKeys) => publicKeys.map((publicKey) => ecdh(privateKey, publicKey)),
+};
+
+const DEFAULT_MAX_THREADS = 3;
+const DEFAULT_MIN_PARALLEL = 4;
+const DEFAULT_WAIT_MS = 100;
+
+/**
+ * The shared control words: [0] the next item to take, [1] how many are finished (by anyone),
+ * then one state per item (0 while pending).
+ */
+const NEXT = 0;
+const FINISHED = 1;
+const STATES = 2;
+const DONE = 1;
+
+/**
+ * Worker body. Takes items until none is left; writes each secret, then marks it done (1) or
+ * failed (2), then counts it finished and wakes the caller. A request whose items were all
+ * taken before it arrived does nothing.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { diffieHellman } = require('node:crypto');
+parentPort.on('message', ({ privateKey, publicKeys, control, secrets }) => {
+  const words = new Int32Array(control);
+  const out = new Uint8Array(secrets);
+  const n = publicKeys.length;
+  for (let i = Atomics.add(words, ${NEXT}, 1); i < n; i = Atomics.add(words, ${NEXT}, 1)) {
+    let state = 2;
+    try {
+      const secret = diffieHellman({ privateKey, publicKey: publicKeys[i] });
+      if (secret.length === ${ECDH_SECRET_BYTES}) {
+        out.set(secret, i * ${ECDH_SECRET_BYTES});
+        state = ${DONE};
+      }
+    } catch {}
+    Atomics.store(words, ${STATES} + i, state);
+    Atomics.add(words, ${FINISHED}, 1);
+    Atomics.notify(words, ${FINISHED});
+  }
+});
+parentPort.postMessage('ready');
+`;
+
+interface EcdhWorker {
+  worker: Worker;
+  ready: Promise<void>;
+  isReady: boolean;
+}
+
+export function createEcdhThreads(options: EcdhThreadsOptions = {}): EcdhThreads {
+  const maxThreads = Math.max(
+    0,
+    options.threads ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism() - 1),
+  );
+  const minParallel = Math.max(2, options.minParallel ?? DEFAULT_MIN_PARALLEL);
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const workers: EcdhWorker[] = [];
+  let onWorkers = 0;
+  let closed = false;
+
+  function spawn(): void {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+    worker.unref();
+    const w: EcdhWorker = {
+      worker,
+      isReady: false,
+      // Settles either way: a worker that dies before it is ready is simply never used.
+      ready: new Promise<void>((resolve) => {
+        worker.once('message', () => {
+          w.isReady = true;
+          resolve();
+        });
+        worker.once('exit', () => resolve());
+      }),
+    };
+    const retire = (): void => {
+      const at = workers.indexOf(w);
+      if (at >= 0) workers.splice(at, 1);
+    };
+    worker.on('error', retire);
+    worker.on('exit', retire);
+    workers.push(w);
+  }
+
+  async function warm(): Promise<void> {
+    if (closed) return;
+    while (workers.length < maxThreads) spawn();
+    await Promise.all(workers.map((w) => w.ready));
+  }
+
+  function deriveAll(privateKey: KeyObject, publicKeys: readonly KeyObject[]): Uint8Array[] {
+    assertP256Key(privateKey, 'private');
+    for (const publicKey of publicKeys) assertP256Key(publicKey, 'public');
+    const n = publicKeys.length;
+    if (closed || n < minParallel) return thisThreadOnly.deriveAll(privateKey, publicKeys);
+    const helpers = workers.filter((w) => w.isReady);
+    if (helpers.length === 0) {
+      // Starting a thread takes tens of milliseconds: this call does not wait for it.
+      while (workers.length < maxThreads) spawn();
+      return thisThreadOnly.deriveAll(privateKey, publicKeys);
+    }
+
+    const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (STATES + n));
+    const secrets = new SharedArrayBuffer(ECDH_SECRET_BYTES * n);
+    const words = new Int32Array(control);
+    for (const w of helpers) w.worker.postMessage({ privateKey, publicKeys, control, secrets });
+
+    // Filled, not sparse: map() below skips the holes of a sparse array.
+    const result = new Array<Uint8Array | undefined>(n).fill(undefined);
+    for (let i = Atomics.add(words, NEXT, 1); i < n; i = Atomics.add(words, NEXT, 1)) {
+      result[i] = ecdh(privateKey, publicKeys[i]!);
+      Atomics.store(words, STATES + i, DONE);
+      Atomics.add(words, FINISHED, 1);
+    }
+    const deadline = performance.now() + waitMs;
+    for (let finished = Atomics.load(words, FINISHED); finished < n;) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(words, FINISHED, finished, left);
+      finished = Atomics.load(words, FINISHED);
+    }
+
+    const outOfWorkers = new Uint8Array(secrets);
+    return result.map((mine, i) => {
+      if (mine !== undefined) return mine;
+      if (Atomics.load(words, STATES + i) === DONE) {
+        onWorkers++;
+        const at = i * ECDH_SECRET_BYTES;
+        return outOfWorkers.slice(at, at + ECDH_SECRET_BYTES);
+      }
+      // A worker failed on it or is still at it: the one-thread answer, or its exception.
+      return ecdh(privateKey, publicKeys[i]!);
+    });
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
+  }
+
+  return { deriveAll, warm, derivesOnWorkers: () => onWorkers, close };
+}

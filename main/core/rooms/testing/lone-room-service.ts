@@ -1,0 +1,62 @@
+/**
+ * Test helper: one RoomService on its own (a fresh identity and SQLite store in a temporary
+ * folder, no network), for tests that drive the service directly instead of whole nodes.
+ */
+import { join } from 'node:path';
+import { loadOrCreateIdentity, type Identity } from '../../identity/identity';
+import { plainKeyProtector } from '../../identity/key-protector';
+import { silentLogger } from '../../log/logger';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store';
+import type { Store } from '../../store/store';
+import type { TempDirs } from '../../testing/temp-dir';
+import { createRoomService, type RoomNetwork, type RoomServiceOptions } from '../room-service';
+
+/** A network that goes nowhere: such tests hand envelopes and ops to the service themselves. */
+export const offlineNetwork: RoomNetwork = {
+  broadcastOps: () => undefined,
+  broadcastEnvelope: () => undefined,
+  membersAdded: () => undefined,
+  confirmHeld: () => undefined,
+  requestSync: () => undefined,
+  isLinked: () => false,
+  fetchPublicKey: () => Promise.resolve(undefined),
+};
+
+export interface LoneRoomService {
+  rooms: ReturnType<typeof createRoomService>;
+  store: Store;
+  identity: Identity;
+  /** Closes the service, then its store. */
+  close(): Promise<void>;
+}
+
+/** Started on `offlineNetwork`; `options` fill in or override the rest (emit, peers, verifier...). */
+export async function startLoneRoomService(
+  dirs: TempDirs,
+  options: Partial<Omit<RoomServiceOptions, 'identity' | 'store'>> = {},
+): Promise<LoneRoomService> {
+  const dir = dirs.make('parley-room-service-');
+  const identity = await loadOrCreateIdentity(dir, plainKeyProtector);
+  const store = createSqliteStore({ path: join(dir, 'parley.db') });
+  await store.open();
+  const rooms = createRoomService({
+    logger: silentLogger,
+    name: () => 'Ann',
+    peerName: () => undefined,
+    peerPublicKey: () => Promise.resolve(undefined),
+    emit: () => undefined,
+    ...options,
+    identity,
+    store,
+  });
+  await rooms.start(offlineNetwork);
+  return {
+    rooms,
+    store,
+    identity,
+    close: async () => {
+      await rooms.close();
+      await store.close();
+    },
+  };
+}
