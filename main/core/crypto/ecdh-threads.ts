@@ -85,9 +85,15 @@ const DONE = 1;
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { diffieHellman } = require('node:crypto');
-parentPort.on('message', ({ privateKey, publicKeys, control, secrets }) => {
+const { createPrivateKey, diffieHellman } = require('node:crypto');
+parentPort.on('message', ({ privateJwk, publicKeys, control, secrets }) => {
   const words = new Int32Array(control);
+  let privateKey;
+  try {
+    privateKey = createPrivateKey({ key: privateJwk, format: 'jwk' });
+  } catch {
+    return; // takes no item: the caller derives them all
+  }
   const out = new Uint8Array(secrets);
   const n = publicKeys.length;
   for (let i = Atomics.add(words, ${NEXT}, 1); i < n; i = Atomics.add(words, ${NEXT}, 1)) {
@@ -169,7 +175,11 @@ export function createEcdhThreads(options: EcdhThreadsOptions = {}): EcdhThreads
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (STATES + n));
     const secrets = new SharedArrayBuffer(ECDH_SECRET_BYTES * n);
     const words = new Int32Array(control);
-    for (const w of helpers) w.worker.postMessage({ privateKey, publicKeys, control, secrets });
+    // The private key travels as JWK for the worker to import a key object of its own: node
+    // locks a key object's mutex for each derive, so one shared by two threads would let only
+    // one of them derive at a time.
+    const privateJwk = privateKey.export({ format: 'jwk' });
+    for (const w of helpers) w.worker.postMessage({ privateJwk, publicKeys, control, secrets });
 
     // Filled, not sparse: map() below skips the holes of a sparse array.
     const result = new Array<Uint8Array | undefined>(n).fill(undefined);
