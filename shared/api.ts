@@ -156,8 +156,11 @@ export const RoomSummary = z.object({
   memberCount: z.number(),
   /** This node's role; null once it is no longer a member. */
   myRole: RoomRole.nullable(),
+  /** Why this node is no longer a member; null while it is one. */
+  departure: z.enum(['left', 'kicked', 'banned']).nullable(),
   /** For a DM: the other member. */
   dmPeer: z.string().nullable(),
+  /** Messages of others received since this node last read the room; 0 once it is not a member. */
   unread: z.number(),
   muted: z.boolean(),
   /** ms since the epoch; null when there are no messages. */

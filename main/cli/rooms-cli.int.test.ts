@@ -93,9 +93,26 @@ describe('parley rooms, invite, send, history, kick, rotate, leave', () => {
       const rooms = (await json(['rooms', '--data-dir', dirB])) as Array<{ id: string }>;
       return rooms.some((r) => r.id === side);
     }, 'Bob to get the second room');
+    await json(['send', side, 'before you go', '--data-dir', dirA]);
+    await waitFor(
+      async () =>
+        /Side\s.*\smember\s+1 unread/.test((await runCli(['rooms', '--data-dir', dirB])).stdout),
+      'Bob to have one unread message in Side',
+    );
     const bobLeft = await runCli(['leave', side, '--data-dir', dirB]);
     expect(bobLeft.code).toBe(0);
     expect(bobLeft.stdout.trim()).toBe('Left Side.');
+    // A room Bob left is listed as left, and what he had not read no longer counts.
+    const bobsRooms = (await json(['rooms', '--data-dir', dirB])) as Array<{ id: string }>;
+    expect(bobsRooms.find((r) => r.id === side)).toMatchObject({
+      myRole: null,
+      departure: 'left',
+      unread: 0,
+    });
+    const bobsTable = (await runCli(['rooms', '--data-dir', dirB])).stdout;
+    const sideRow = bobsTable.split('\n').find((line) => line.startsWith('Side'));
+    expect(sideRow).toMatch(/\sleft\s*$/);
+    expect(sideRow).not.toContain('unread');
     expect(readyA.deviceId).not.toBe(readyB.deviceId);
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');

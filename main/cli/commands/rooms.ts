@@ -253,7 +253,8 @@ export function formatRooms(rooms: RoomSummary[]): string {
     r.id,
     r.kind === 'dm' ? 'direct' : r.visibility,
     `${r.memberCount}/${r.capacity}`,
-    r.myRole ?? 'left',
+    // Out of the room, in the role's place: the GUI's word for it (--json has kicked or banned).
+    r.myRole ?? (r.departure === 'left' ? 'left' : 'removed'),
     r.unread > 0 ? `${r.unread} unread` : '',
   ]);
   return formatTable(['NAME', 'ID', 'KIND', 'MEMBERS', 'ROLE', ''], rows);

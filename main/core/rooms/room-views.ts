@@ -28,6 +28,7 @@ export function roomSummary(
   me: string,
 ): RoomSummary {
   const others = [...state.members.keys()].filter((id) => id !== me);
+  const myRole = state.members.get(me)?.role ?? null;
   return {
     id: state.roomId,
     name: state.settings.name,
@@ -38,9 +39,12 @@ export function roomSummary(
     capacity: state.settings.capacity,
     historyShared: state.settings.historyShared,
     memberCount: state.members.size,
-    myRole: state.members.get(me)?.role ?? null,
+    myRole,
+    departure: myRole === null ? (state.departed.get(me)?.kind ?? null) : null,
     dmPeer: state.kind === 'dm' ? (others[0] ?? [...state.departed.keys()][0] ?? null) : null,
-    unread: extra.unread,
+    // A room this node is out of asks for nothing more: what it had not read stays readable
+    // in its history, but is no longer counted (nor in the badge, the tray or the title).
+    unread: myRole === null ? 0 : extra.unread,
     muted: record.muted,
     lastMessageAt: extra.lastMessageAt,
     epoch: Math.max(0, state.epochs.length - 1),

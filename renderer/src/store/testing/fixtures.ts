@@ -46,6 +46,7 @@ export function summary(change: Partial<RoomSummary> = {}): RoomSummary {
     historyShared: true,
     memberCount: 2,
     myRole: 'owner',
+    departure: null,
     dmPeer: null,
     unread: 0,
     muted: false,
