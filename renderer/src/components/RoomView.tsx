@@ -2,7 +2,7 @@
 // the messages and the composer; the side panel (members, keys, settings, search) beside it.
 import type { RoomSummary } from '../../../shared/api';
 import { plural } from '../lib/format';
-import { roomTitle, type RemovedInfo } from '../store/rooms-slice';
+import { roomTitle } from '../store/rooms-slice';
 import type { RoomPanel } from '../store/ui-slice';
 import { useAppStore } from '../store/store-context';
 import { catchingUp } from '../store/sync-slice';
@@ -22,9 +22,10 @@ const PANELS: Array<{ panel: RoomPanel; label: string }> = [
 
 const EMPTY_ROOM = { items: [], loaded: false, hasOlder: false, loadingOlder: false, error: null };
 
-export function removedText(removed: RemovedInfo | undefined): string {
-  if (removed?.reason === 'left') return 'You left this room.';
-  if (removed?.reason === 'banned') return 'You were removed from this room and banned from it.';
+/** Why this node is out of the room: the event of this session, else the room's summary. */
+export function removedText(reason: RoomSummary['departure'] | undefined): string {
+  if (reason === 'left') return 'You left this room.';
+  if (reason === 'banned') return 'You were removed from this room and banned from it.';
   return 'You were removed from this room.';
 }
 
@@ -58,7 +59,8 @@ export function RoomView({ roomId }: { roomId: string }) {
         )}
         {gone && (
           <p className="banner warning" role="status" data-testid="removed-notice">
-            {removedText(removed)} You can read what you received, but not send.
+            {removedText(removed?.reason ?? room.departure)} You can read what you received, but not
+            send.
           </p>
         )}
         <MessageList roomId={roomId} messages={messages} />

@@ -145,8 +145,9 @@ function RoomList(props: { rooms: RoomSummary[]; selected: string | null; testId
                 </span>
               )}
               {room.myRole === null && (
-                <span className="tag">
-                  <span className="visually-hidden">, </span>removed
+                <span className="tag" data-testid="departure-tag">
+                  <span className="visually-hidden">, </span>
+                  {departureTag(room.departure)}
                 </span>
               )}
               {unread && (
@@ -197,4 +198,9 @@ function PeerList({ peers, selected }: { peers: PeerInfo[]; selected: string | n
       })}
     </ul>
   );
+}
+
+/** The sidebar's word for a room this node is out of (the CLI says the same). */
+function departureTag(departure: RoomSummary['departure']): string {
+  return departure === 'left' ? 'left' : 'removed';
 }

@@ -16,10 +16,10 @@ import { Sidebar } from './Sidebar';
 let store: AppStore | undefined;
 afterEach(() => store?.dispose());
 
-async function roomStore() {
+async function roomStore(rooms = [summary({ unread: 2 })]) {
   const fake = fakeApi({
     'identity.get': () => okResult(identity),
-    'rooms.list': () => okResult([summary({ unread: 2 })]),
+    'rooms.list': () => okResult(rooms),
     'peers.list': () => okResult([bob]),
     'rooms.get': () => okResult(details()),
     'rooms.markRead': () => okResult(summary()),
@@ -76,6 +76,14 @@ describe('room view', () => {
     expect(html).toMatch(/<textarea[^>]*disabled/);
   });
 
+  it('says this node left a room it finds left when it starts (no event this session)', async () => {
+    const { store } = await roomStore([summary({ myRole: null, departure: 'left' })]);
+    store.getState().selectRoom(ROOM);
+    const html = render(store, <RoomView roomId={ROOM} />);
+    expect(html).toContain('You left this room.');
+    expect(html).toMatch(/<textarea[^>]*disabled/);
+  });
+
   it('shows that the room is catching up while a sync runs', async () => {
     const { store, emit } = await roomStore();
     emit('sync.progress', { roomId: ROOM, peer: bob.deviceId, received: 40, done: false });
@@ -92,6 +100,31 @@ describe('sidebar', () => {
     expect(html).toMatch(/data-testid="unread-badge"[^>]*>.*2.*, 2 unread/);
     expect(html).toContain('Bob');
     expect(html).toContain(', online');
+  });
+
+  it('tags an open room this node left as left, with no unread badge', async () => {
+    const { store, emit } = await roomStore();
+    store.getState().selectRoom(ROOM);
+    emit('room.removed', { roomId: ROOM, name: 'Team', reason: 'left' });
+    let html = render(store, <Sidebar />);
+    expect(html).toMatch(/data-testid="departure-tag"><span[^>]*>, <\/span>left</);
+    expect(html).not.toContain('unread');
+    // The node's own summary of the room, which follows the event, says the same.
+    emit('room.updated', summary({ myRole: null, departure: 'left', unread: 0 }));
+    html = render(store, <Sidebar />);
+    expect(html).toMatch(/data-testid="departure-tag"><span[^>]*>, <\/span>left</);
+    expect(html).not.toContain('unread');
+  });
+
+  it('tags an open room this node was kicked or banned from as removed', async () => {
+    for (const departure of ['kicked', 'banned'] as const) {
+      const { store } = await roomStore([summary({ myRole: null, departure })]);
+      store.getState().selectRoom(ROOM);
+      expect(render(store, <Sidebar />)).toMatch(
+        /data-testid="departure-tag"><span[^>]*>, <\/span>removed</,
+      );
+      store.dispose();
+    }
   });
 });
 

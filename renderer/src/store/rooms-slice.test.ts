@@ -67,6 +67,9 @@ describe('rooms slice', () => {
     emit('room.removed', { roomId: ROOM, name: 'Team', reason: 'kicked' });
     expect(store.getState().rooms.removed[ROOM]).toEqual({ name: 'Team', reason: 'kicked' });
     expect(store.getState().rooms.byId[ROOM]?.myRole).toBeNull();
+    expect(store.getState().rooms.byId[ROOM]).toMatchObject({ departure: 'kicked', unread: 0 });
+    // The room's three unread messages no longer count in the title; the other room's do.
+    expect(totalUnread(store.getState().rooms.byId)).toBe(2);
   });
 
   it('explains a refused member action in the node’s words', async () => {

@@ -222,7 +222,10 @@ export const createRoomsSlice =
         set((s) => {
           const summary = s.rooms.byId[roomId];
           const byId = summary
-            ? { ...s.rooms.byId, [roomId]: { ...summary, myRole: null } }
+            ? {
+                ...s.rooms.byId,
+                [roomId]: { ...summary, myRole: null, departure: reason, unread: 0 },
+              }
             : s.rooms.byId;
           return {
             rooms: {
