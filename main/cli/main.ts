@@ -67,7 +67,9 @@ Options of serve:
                                the variable keeps a password out of the process list)
   --mongodb-database NAME      Database to use (default: parley_ and the start of the
                                device ID, so that nodes sharing a server stay apart)
-  --mongodb-timeout MS         How long to wait for the server before failing (default 5000)`;
+  --mongodb-timeout MS         How long the start waits to reach the server before failing
+                               (default 5000; calls after the start wait up to 30 s, as
+                               the driver does, so that writes outlast an election)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;

@@ -187,7 +187,7 @@ describe('store choice', () => {
       store: {
         kind: 'mongodb',
         uri: `mongodb://parley:s3cret-pass@127.0.0.1:${port}/?directConnection=true`,
-        serverSelectionTimeoutMs: 300,
+        startupTimeoutMs: 300,
       },
     });
     nodes.push(n);

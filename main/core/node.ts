@@ -89,8 +89,8 @@ export interface MongoStoreConfig {
   uri: string;
   /** Default: this node's own, defaultMongoDatabase(deviceId). */
   database?: string;
-  /** How long finding the server may take before start() or a call fails. Default 5000 ms. */
-  serverSelectionTimeoutMs?: number;
+  /** How long start() may take to reach the server before it fails (calls later are not bound by it). Default 5000 ms. */
+  startupTimeoutMs?: number;
 }
 
 /**
@@ -277,8 +277,8 @@ export function createNode(config: NodeConfig): ParleyNode {
         uri: choice.uri,
         dbName: choice.database ?? defaultMongoDatabase(identity.deviceId),
         logger: log,
-        ...(choice.serverSelectionTimeoutMs !== undefined
-          ? { serverSelectionTimeoutMS: choice.serverSelectionTimeoutMs }
+        ...(choice.startupTimeoutMs !== undefined
+          ? { startupTimeoutMS: choice.startupTimeoutMs }
           : {}),
       });
     }

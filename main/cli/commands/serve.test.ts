@@ -38,7 +38,7 @@ describe('parley serve: where the data is kept', () => {
       kind: 'mongodb',
       uri: 'mongodb://db.lan',
       database: 'team',
-      serverSelectionTimeoutMs: 900,
+      startupTimeoutMs: 900,
     });
   });
 

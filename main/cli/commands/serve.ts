@@ -148,7 +148,7 @@ function storeFrom(values: ServeValues, env: NodeJS.ProcessEnv): StoreConfig {
     kind: 'mongodb',
     uri,
     ...(database !== undefined ? { database } : {}),
-    ...(timeoutMs !== undefined ? { serverSelectionTimeoutMs: timeoutMs } : {}),
+    ...(timeoutMs !== undefined ? { startupTimeoutMs: timeoutMs } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../../shared/errors';
 import { createLogger } from '../../log/logger';
 import { activeResources, grownResources } from '../../testing/wait';
-import { createMongoStore } from './mongodb-store';
+import { loadMongoDriver } from './driver';
+import { CLIENT_OPTIONS, createMongoStore } from './mongodb-store';
 
 /** What a call rejected with, as a ParleyError. */
 async function rejection(promise: Promise<unknown>): Promise<ParleyError> {
@@ -45,7 +47,7 @@ describe('MongoDB store without a server', () => {
   it('fails to open an unreachable server with STORE_FAILED, never showing the password', async () => {
     const store = createMongoStore({
       uri: 'mongodb://parley:s3cret-pass@127.0.0.1:1/?directConnection=true',
-      serverSelectionTimeoutMS: 200,
+      startupTimeoutMS: 200,
     });
     const err = await rejection(store.open());
     expect(err.code).toBe('STORE_FAILED');
@@ -58,7 +60,7 @@ describe('MongoDB store without a server', () => {
     const lines: string[] = [];
     const store = createMongoStore({
       uri: 'mongodb://parley:s3cret-pass@127.0.0.1:1/?directConnection=true',
-      serverSelectionTimeoutMS: 300,
+      startupTimeoutMS: 300,
       logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
     });
     const before = activeResources();
@@ -69,6 +71,33 @@ describe('MongoDB store without a server', () => {
     await store.close();
     // The failed open closed its client: no monitor timer or socket is left behind.
     expect(grownResources(before)).toEqual([]);
+  });
+
+  it('bounds start-up by a server that accepts but never answers (the driver alone waits 30 s)', async () => {
+    const accepted: Socket[] = [];
+    const silent: Server = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const lines: string[] = [];
+      const store = createMongoStore({
+        uri: `mongodb://parley:s3cret-pass@127.0.0.1:${port}/`,
+        startupTimeoutMS: 300,
+        logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+      });
+      const err = await rejection(store.open());
+      expect(err.code).toBe('STORE_FAILED');
+      expect(err.message).toMatch(
+        new RegExp(
+          `^No MongoDB server at 127\\.0\\.0\\.1:${port} answered within 0\\.3 s \\(no reply\\)`,
+        ),
+      );
+      expect(err.message + lines.join('\n')).not.toContain('s3cret-pass');
+      await store.close();
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('fails to open a malformed connection string with STORE_FAILED', async () => {
@@ -84,5 +113,21 @@ describe('MongoDB store without a server', () => {
     expect(err.code).toBe('STORE_FAILED');
     expect(err.message).toMatch(/^The MongoDB connection string is not valid \(tls.*"true"/);
     expect(err.message).not.toContain('s3cret-pass');
+  });
+});
+
+describe('the MongoDB client', () => {
+  // Built, never connected: the options are read back from the driver's own client.
+  it('waits for a server as long as the driver does, or as the connection string says', async () => {
+    const { MongoClient } = await loadMongoDriver();
+    const plain = new MongoClient('mongodb://127.0.0.1:1/', CLIENT_OPTIONS);
+    expect(plain.options.serverSelectionTimeoutMS).toBe(30_000);
+    expect(plain.options.writeConcern).toMatchObject({ w: 'majority', journal: true });
+    const tuned = new MongoClient(
+      'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=45000',
+      CLIENT_OPTIONS,
+    );
+    expect(tuned.options.serverSelectionTimeoutMS).toBe(45_000);
+    await Promise.all([plain.close(), tuned.close()]);
   });
 });

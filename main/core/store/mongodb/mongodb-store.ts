@@ -16,6 +16,9 @@
  *   a password) is never put into one, nor logged.
  *
  * - The driver is loaded by open(), not when this module is (driver.ts says why).
+ * - open() gives up within its start-up bound when no server answers, having closed its
+ *   client; calls after it wait for a server as long as the driver does (30 s by default), so
+ *   a replica set's election delays writes instead of failing them.
  *
  * Needs MongoDB 5.0 or later ($setWindowFields in versionVector).
  */
@@ -26,6 +29,7 @@ import type {
   Filter,
   IndexDescription,
   MongoClient,
+  MongoClientOptions,
   OptionalUnlessRequiredId,
   TransactionOptions,
 } from 'mongodb';
@@ -81,13 +85,13 @@ import {
 import { toTextSearch } from './text-query';
 
 /**
- * How long finding a server may take before open or a call fails, in ms. Short, so that a node
- * pointed at a wrong or stopped server says so within seconds of starting. A replica set's
- * election can take longer (up to about 12 s with default settings, by MongoDB's
- * documentation); writes during one then fail with STORE_FAILED instead of waiting, so raise
- * it (`parley serve --mongodb-timeout`) where elections are common.
+ * How long open() may take to reach a server (connect, authenticate, ping), in ms. Short, so
+ * that a node pointed at a wrong or stopped server says so within seconds of starting. It
+ * bounds start-up only: calls afterwards wait for a server as long as the driver does (see
+ * CLIENT_OPTIONS), which outlasts a replica set's election (up to about 12 s with default
+ * settings, by MongoDB's documentation).
  */
-export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5_000;
+export const DEFAULT_STARTUP_TIMEOUT_MS = 5_000;
 /** The default database name. */
 export const DEFAULT_DB_NAME = 'parley';
 /** MongoDB's error code for a write that a unique index refused. */
@@ -95,6 +99,14 @@ const DUPLICATE_KEY = 11000;
 
 /** Acknowledged once a majority of the replica set has written the change to its journal. */
 const DURABLE = { w: 'majority', journal: true } as const;
+
+/**
+ * What the client is made with. No serverSelectionTimeoutMS: every call waits for a server as
+ * long as the driver does by default (30 s) or as the connection string says, so that writes
+ * ride out an election. The short start-up bound is open()'s own timer (reachWithin), not the
+ * client's: given to the client, it would fail every call made during an election.
+ */
+export const CLIENT_OPTIONS: MongoClientOptions = { writeConcern: DURABLE };
 
 /** The options of every transaction; made once the driver is loaded (WriteConcern is its class). */
 function transactionOptions(): TransactionOptions {
@@ -112,10 +124,10 @@ export interface MongoStoreOptions {
   /** Where open and failure events go. Default: silentLogger. */
   logger?: Logger;
   /**
-   * How long finding a server may take before open or a call fails, in ms.
-   * Default: DEFAULT_SERVER_SELECTION_TIMEOUT_MS (5 s).
+   * How long open() may take to reach a server before it fails, in ms; calls after it are not
+   * bound by it. Default: DEFAULT_STARTUP_TIMEOUT_MS (5 s).
    */
-  serverSelectionTimeoutMS?: number;
+  startupTimeoutMS?: number;
 }
 
 /** The collections by name, each with its indexes (created when the store opens). */
@@ -205,6 +217,23 @@ function detail(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** open() reached no server within its start-up bound; `lastProblem`: what the driver last met. */
+class StartupTimeout extends Error {
+  constructor(readonly lastProblem: string | undefined) {
+    super(`No server was reached within the start-up bound (${lastProblem ?? 'no reply'})`);
+  }
+}
+
+/** `promise`, unless `signal` aborts first: then the signal's reason. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private connection: Connection | undefined;
@@ -212,14 +241,13 @@ class MongoStore implements Store {
   private readonly uri: string;
   private readonly dbName: string;
   private readonly logger: Logger;
-  private readonly serverSelectionTimeoutMS: number;
+  private readonly startupTimeoutMS: number;
 
   constructor(options: MongoStoreOptions) {
     this.uri = options.uri;
     this.dbName = options.dbName ?? DEFAULT_DB_NAME;
     this.logger = (options.logger ?? silentLogger).child('store');
-    this.serverSelectionTimeoutMS =
-      options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+    this.startupTimeoutMS = options.startupTimeoutMS ?? DEFAULT_STARTUP_TIMEOUT_MS;
   }
 
   async open(): Promise<void> {
@@ -234,10 +262,7 @@ class MongoStore implements Store {
     const driver = await this.loadDriver();
     let client: MongoClient | undefined;
     try {
-      client = new driver.MongoClient(this.uri, {
-        writeConcern: DURABLE,
-        serverSelectionTimeoutMS: this.serverSelectionTimeoutMS,
-      });
+      client = new driver.MongoClient(this.uri, CLIENT_OPTIONS);
     } catch (err) {
       // MongoParseError and the like: the string itself is wrong; nothing was started.
       throw this.failed(
@@ -251,7 +276,8 @@ class MongoStore implements Store {
       );
     }
     try {
-      await client.connect();
+      await this.reachWithin(client);
+      // Reached: creating indexes and the rest wait as any call does (an election included).
       const db = client.db(this.dbName);
       await Promise.all(
         Object.entries(INDEXES).map(([name, indexes]) =>
@@ -277,6 +303,46 @@ class MongoStore implements Store {
     }
   }
 
+  /**
+   * Connects and pings the database within the start-up bound, or throws StartupTimeout. The
+   * bound is a timer here (an abort signal the driver honours), so the client keeps the
+   * driver's longer wait for the calls that follow.
+   */
+  private async reachWithin(client: MongoClient): Promise<void> {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const timer = setTimeout(() => controller.abort(), this.startupTimeoutMS);
+    let lastProblem: string | undefined;
+    const heartbeatFailed = (event: { failure: Error }): void => {
+      lastProblem = detail(event.failure);
+    };
+    let topologyType: string | undefined;
+    const topologyChanged = (event: { newDescription: { type: string } }): void => {
+      topologyType = event.newDescription.type;
+    };
+    client.on('serverHeartbeatFailed', heartbeatFailed);
+    client.on('topologyDescriptionChanged', topologyChanged);
+    const connecting = client.connect();
+    try {
+      await unlessAborted(connecting, signal);
+      await client.db(this.dbName).command({ ping: 1 }, { signal });
+    } catch (err) {
+      if (!signal.aborted || err !== signal.reason) throw err;
+      // A connect that still finishes (a slow SRV lookup comes before the client can be
+      // closed) must not leave a client running: close it again then.
+      connecting.then(
+        () => client.close().catch(() => {}),
+        () => {},
+      );
+      const unknown = topologyType === undefined || topologyType === 'Unknown';
+      throw new StartupTimeout(lastProblem ?? (unknown ? undefined : `topology ${topologyType}`));
+    } finally {
+      clearTimeout(timer);
+      client.off('serverHeartbeatFailed', heartbeatFailed);
+      client.off('topologyDescriptionChanged', topologyChanged);
+    }
+  }
+
   private async loadDriver(): Promise<MongoDriverModule> {
     try {
       return await loadMongoDriver();
@@ -295,16 +361,27 @@ class MongoStore implements Store {
 
   /** Why open failed, in words: above all, a server that did not answer in time. */
   private openError(err: unknown, driver: MongoDriverModule): ParleyError {
-    if (!(err instanceof driver.MongoServerSelectionError)) return this.storeError(err);
     const hosts = hostsOf(this.uri) || 'the connection string';
-    const seconds = Math.round(this.serverSelectionTimeoutMS / 100) / 10;
-    return new ParleyError(
-      'STORE_FAILED',
-      `No MongoDB server at ${hosts} answered within ${seconds} s ` +
-        `(${this.withoutSecrets(detail(err))}). Check that the server is running and ` +
-        `reachable from this computer, and the connection string.`,
-      { cause: err },
-    );
+    const advice =
+      'Check that the server is running and reachable from this computer, and the connection string.';
+    if (err instanceof StartupTimeout) {
+      const seconds = Math.round(this.startupTimeoutMS / 100) / 10;
+      const why = err.lastProblem === undefined ? 'no reply' : this.withoutSecrets(err.lastProblem);
+      return new ParleyError(
+        'STORE_FAILED',
+        `No MongoDB server at ${hosts} answered within ${seconds} s (${why}). ${advice}`,
+        { cause: err },
+      );
+    }
+    // The connection string's own serverSelectionTimeoutMS, when shorter than the bound.
+    if (err instanceof driver.MongoServerSelectionError) {
+      return new ParleyError(
+        'STORE_FAILED',
+        `No MongoDB server at ${hosts} answered (${this.withoutSecrets(detail(err))}). ${advice}`,
+        { cause: err },
+      );
+    }
+    return this.storeError(err);
   }
 
   private withoutSecrets(text: string): string {
