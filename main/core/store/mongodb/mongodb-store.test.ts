@@ -4,6 +4,7 @@ import { ParleyError } from '../../../../shared/errors';
 import { createLogger } from '../../log/logger';
 import { activeResources, grownResources } from '../../testing/wait';
 import { loadMongoDriver } from './driver';
+import { startFakeMongoServer } from './fake-mongo-server.testing';
 import { CLIENT_OPTIONS, createMongoStore } from './mongodb-store';
 
 /** What a call rejected with, as a ParleyError. */
@@ -129,5 +130,28 @@ describe('the MongoDB client', () => {
     );
     expect(tuned.options.serverSelectionTimeoutMS).toBe(45_000);
     await Promise.all([plain.close(), tuned.close()]);
+  });
+});
+
+describe('MongoDB store against a stand-in server on loopback', () => {
+  it('rides out a server away for longer than the start-up bound, as in an election', async () => {
+    const fake = await startFakeMongoServer();
+    const store = createMongoStore({
+      uri: `mongodb://127.0.0.1:${fake.port}/?directConnection=true`,
+      startupTimeoutMS: 300,
+    });
+    try {
+      await store.open();
+      expect(fake.commands).toContain('ping');
+      // Away for five times the start-up bound: a call made meanwhile waits, then succeeds.
+      await fake.goAway();
+      const reading = store.getSetting('k');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await fake.comeBack();
+      await expect(reading).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+      await fake.close();
+    }
   });
 });
