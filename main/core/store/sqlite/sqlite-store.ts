@@ -264,7 +264,58 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-type Statements = ReturnType<typeof prepareStatements>;
+/**
+ * The write transactions, made once like the statements: `db.transaction(fn)` builds four
+ * wrapper functions every time it is called, which cost about as much CPU as a one-row
+ * insert, and a message send and its storing at each member are one such commit each. Each
+ * runs with `.immediate(...)`, as before.
+ */
+function prepareWrites(db: Database.Database, s: ReturnType<typeof prepareStatements>) {
+  return {
+    addMessagesTx: db.transaction((rows: readonly MessageRow[]): string[] => {
+      const pks: number[] = [];
+      const added: string[] = [];
+      for (const row of rows) {
+        const r = s.addMessage.run(row);
+        if (r.changes === 0) continue;
+        pks.push(Number(r.lastInsertRowid));
+        added.push(row.id);
+      }
+      // Searchable in the same commit (migration 5: no insert trigger, it cost a segment a row).
+      if (pks.length > 0) s.indexMessages.run(JSON.stringify(pks));
+      return added;
+    }),
+    addControlOpsTx: db.transaction((rows: readonly ControlOpRow[]): string[] =>
+      rows.filter((row) => s.addControlOp.run(row).changes > 0).map((row) => row.hash),
+    ),
+    putRoomKeyTx: db.transaction((row: RoomKeyRow): boolean => {
+      if (s.addRoomKey.run(row).changes > 0) return true;
+      const stored = s.getRoomKey.get(row.room_id, row.epoch_id);
+      return stored !== undefined && sameBytes(stored.key, row.key);
+    }),
+    deleteMessagesTx: db.transaction((roomId: string, ids: readonly string[]): number =>
+      ids.reduce((deleted, id) => deleted + s.deleteMessage.run(roomId, id).changes, 0),
+    ),
+    deleteRoomTx: db.transaction((roomId: string): void => {
+      s.deleteRoomMessages.run(roomId);
+      s.deleteRoomOps.run(roomId);
+      s.deleteRoomKeys.run(roomId);
+      s.deleteRoomDeliveries.run(roomId);
+      s.deleteRoom.run(roomId);
+    }),
+    raiseDeliveriesTx: db.transaction((records: readonly DeliveryRecord[]): DeliveryRecord[] =>
+      records.filter((record) => s.raiseDelivery.run(deliveryToRow(record)).changes > 0),
+    ),
+  };
+}
+
+/** The prepared statements and write transactions of one open database. */
+function prepare(db: Database.Database) {
+  const statements = prepareStatements(db);
+  return { ...statements, ...prepareWrites(db, statements) };
+}
+
+type Statements = ReturnType<typeof prepare>;
 
 /**
  * What a peer with version vector `vv` lacks, at most `limit` rows, by sender then seq: one
@@ -366,7 +417,7 @@ class SqliteStore implements Store {
     const { from, to } = migrate(db);
     if (from !== to) this.logger.info('store_migrated', { path: this.path, from, to });
     this.logger.info('store_opened', { path: this.path, schemaVersion: to });
-    return prepareStatements(db);
+    return prepare(db);
   }
 
   async close(): Promise<void> {
@@ -464,28 +515,13 @@ class SqliteStore implements Store {
   }
 
   async deleteRoom(roomId: string): Promise<void> {
-    this.use((s, db) =>
-      db
-        .transaction(() => {
-          s.deleteRoomMessages.run(roomId);
-          s.deleteRoomOps.run(roomId);
-          s.deleteRoomKeys.run(roomId);
-          s.deleteRoomDeliveries.run(roomId);
-          s.deleteRoom.run(roomId);
-        })
-        .immediate(),
-    );
+    this.use((s) => s.deleteRoomTx.immediate(roomId));
   }
 
   async addControlOps(ops: ControlOpRecord[]): Promise<string[]> {
     if (ops.length === 0) return [];
     const rows = ops.map(controlOpToRow);
-    return this.use((s, db) =>
-      db
-        .transaction(() => rows.filter((row) => s.addControlOp.run(row).changes > 0))
-        .immediate()
-        .map((row) => row.hash),
-    );
+    return this.use((s) => s.addControlOpsTx.immediate(rows));
   }
 
   async listControlOps(roomId: string): Promise<ControlOpRecord[]> {
@@ -494,16 +530,9 @@ class SqliteStore implements Store {
 
   async putRoomKey(key: RoomKeyRecord): Promise<void> {
     const row = roomKeyToRow(key);
-    this.use((s, db) =>
-      db
-        .transaction(() => {
-          if (s.addRoomKey.run(row).changes > 0) return;
-          const stored = s.getRoomKey.get(row.room_id, row.epoch_id);
-          if (stored && sameBytes(stored.key, row.key)) return;
-          throw conflictingKeyError(key);
-        })
-        .immediate(),
-    );
+    this.use((s) => {
+      if (!s.putRoomKeyTx.immediate(row)) throw conflictingKeyError(key);
+    });
   }
 
   async getRoomKey(roomId: string, epochId: string): Promise<RoomKeyRecord | undefined> {
@@ -520,33 +549,11 @@ class SqliteStore implements Store {
   async addMessages(messages: MessageRecord[]): Promise<string[]> {
     if (messages.length === 0) return [];
     const rows = messages.map(messageToRow);
-    return this.use((s, db) =>
-      db
-        .transaction(() => {
-          const pks: number[] = [];
-          const added = rows.filter((row) => {
-            const r = s.addMessage.run(row);
-            if (r.changes > 0) pks.push(Number(r.lastInsertRowid));
-            return r.changes > 0;
-          });
-          // Searchable in the same commit (migration 5: no insert trigger, it cost a segment a row).
-          if (pks.length > 0) s.indexMessages.run(JSON.stringify(pks));
-          return added;
-        })
-        .immediate()
-        .map((row) => row.id),
-    );
+    return this.use((s) => s.addMessagesTx.immediate(rows));
   }
 
   async deleteMessages(roomId: string, ids: string[]): Promise<number> {
-    return this.use((s, db) => {
-      if (ids.length === 0) return 0;
-      return db
-        .transaction(() =>
-          ids.reduce((deleted, id) => deleted + s.deleteMessage.run(roomId, id).changes, 0),
-        )
-        .immediate();
-    });
+    return this.use((s) => (ids.length === 0 ? 0 : s.deleteMessagesTx.immediate(roomId, ids)));
   }
 
   async getMessage(id: string): Promise<MessageRecord | undefined> {
@@ -641,15 +648,7 @@ class SqliteStore implements Store {
     // Bookkeeping that only under-counts when lost (PROTOCOL.md §10.1): its commit does not
     // wait for the disk, which would hold up the event loop, and so the messages of every
     // room, for a few hundred microseconds every burst.
-    return this.use((s, db) =>
-      this.unsynced(db, () =>
-        db
-          .transaction(() =>
-            records.filter((record) => s.raiseDelivery.run(deliveryToRow(record)).changes > 0),
-          )
-          .immediate(),
-      ),
-    );
+    return this.use((s, db) => this.unsynced(db, () => s.raiseDeliveriesTx.immediate(records)));
   }
 
   async listDeliveries(roomId: string): Promise<DeliveryRecord[]> {
