@@ -22,6 +22,7 @@ export type {
 } from './link-manager';
 export {
   Link,
+  EncodedPush,
   CLOSE_CODES,
   LINK_ERROR_CODES,
   HIGH_WATER_BYTES,

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../shared/errors';
 import { tempDirs } from '../testing/temp-dir';
-import { HIGH_WATER_BYTES, LINK_ERROR_CODES } from './link';
+import { EncodedPush, HIGH_WATER_BYTES, LINK_ERROR_CODES } from './link';
 import {
   NodePool,
   helloBytes,
@@ -132,6 +132,43 @@ describe('requests and pushes', () => {
     await waitFor(() => pushed.length === 2, 'both pushes');
     expect(pushed).toContainEqual({ at: 'high', body: 'to high', from: low.identity.deviceId });
     expect(pushed).toContainEqual({ at: 'low', body: 'to low', from: high.identity.deviceId });
+  });
+
+  it('sends one encoded push unchanged on several links, dialled and accepted', async () => {
+    const [low, mid, high] = await makeIdentities(dirs, 3);
+    const nodes = [await pool.start(low!), await pool.start(mid!), await pool.start(high!)];
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    const got: { at: string; body: unknown; from: string }[] = [];
+    for (const node of [a, c])
+      node.manager.onPush('note', (body, link) =>
+        got.push({ at: node.identity.deviceId, body, from: link.peer.deviceId }),
+      );
+    want(a, b);
+    want(b, c);
+    // b accepted the link from a (lower ID) and dialled c (higher ID): masked and unmasked.
+    const [, ba] = await linked(a, b);
+    const [bc] = await linked(b, c);
+    expect([ba.direction, bc.direction]).toEqual(['in', 'out']);
+
+    const body = { room: 'r', bytes: Buffer.from([0, 1, 2, 255]) };
+    const push = EncodedPush.of('note', body);
+    const sentBefore = b.manager.stats().pushesOut;
+    await Promise.all([ba.pushEncoded(push), bc.pushEncoded(push), bc.pushEncoded(push)]);
+    await waitFor(() => got.length === 3, 'three pushes');
+    const from = b.identity.deviceId;
+    const at = (node: TestNode) => got.filter((g) => g.at === node.identity.deviceId);
+    expect(at(a)).toEqual([{ at: a.identity.deviceId, body, from }]);
+    expect(at(c)).toEqual([
+      { at: c.identity.deviceId, body, from },
+      { at: c.identity.deviceId, body, from },
+    ]);
+    expect(b.manager.stats().pushesOut - sentBefore).toBe(3);
+    // The frame bytes were not changed by masking on the way out, so they can go out again.
+    expect(push.bytes).toEqual(EncodedPush.of('note', body).bytes);
+
+    expect(() => EncodedPush.of('bad type!', 1)).toThrow(ParleyError);
+    bc.close();
+    expect((await errorOf(bc.pushEncoded(push))).code).toBe(LINK_ERROR_CODES.closed);
   });
 
   it('answers errors with codes, and nothing more for unexpected failures', async () => {

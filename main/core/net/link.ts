@@ -176,6 +176,22 @@ export interface OpenLinkOptions {
 }
 
 /**
+ * A push frame validated and encoded once, to be sent unchanged on several links: the frame of
+ * a new message is the same for every member of the room, so a room of ten encoded it nine
+ * times on the sender's path. Only `EncodedPush.of` makes one, so its bytes always passed
+ * `encodeFrame`, as every frame a link sends does. (ws copies bytes it masks, so one buffer may
+ * go to many sockets.)
+ */
+export class EncodedPush {
+  private constructor(readonly bytes: Uint8Array) {}
+
+  /** Throws ParleyError BAD_REQUEST when the frame is invalid, as `Link.push` rejects then. */
+  static of(type: string, body: unknown): EncodedPush {
+    return new EncodedPush(encodeFrame({ t: 'push', type, body }));
+  }
+}
+
+/**
  * Sends our hello on `ws` and resolves with the Link once the peer's hello is valid. Rejects
  * with LinkHandshakeError, after the socket has closed, when it is not.
  */
@@ -342,6 +358,13 @@ export class Link {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     this.counters.pushesOut++;
     return this.send({ t: 'push', type, body });
+  }
+
+  /** `push` of a frame encoded beforehand (EncodedPush), e.g. one frame for many links. */
+  pushEncoded(push: EncodedPush): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    this.counters.pushesOut++;
+    return this.enqueue(push.bytes);
   }
 
   /** Closes the link: a close frame now, the socket destroyed within CLOSE_GRACE_MS. */
@@ -523,6 +546,11 @@ export class Link {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.enqueue(bytes);
+  }
+
+  /** Queues encoded frame bytes behind those asked for earlier. */
+  private enqueue(bytes: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ bytes, resolve, reject });
       this.pump();

@@ -33,7 +33,7 @@ import {
 } from '../../../shared/room-wire';
 import type { Identity } from '../identity/identity';
 import type { Logger } from '../log/logger';
-import type { Link, LinkManager } from '../net';
+import { EncodedPush, type Link, type LinkManager } from '../net';
 import type { Store } from '../store/store';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { verifyPassword } from './password';
@@ -121,12 +121,12 @@ export function createRoomSync(options: RoomSyncOptions) {
   const linkedMembers = (entry: RoomEntry): Link[] =>
     links.links().filter((l) => l.peer.deviceId !== me && entry.state.members.has(l.peer.deviceId));
 
+  const pushFailed =
+    (to: string | undefined, type: string) =>
+    (err: unknown): void =>
+      log.debug('rooms.push_failed', { to, type, err: String(err) });
   const pushTo = (link: Link, type: string, body: unknown): void => {
-    link
-      .push(type, body)
-      .catch((err: unknown) =>
-        log.debug('rooms.push_failed', { to: link.peer.deviceId, type, err: String(err) }),
-      );
+    link.push(type, body).catch(pushFailed(link.peer.deviceId, type));
   };
 
   /**
@@ -173,8 +173,17 @@ export function createRoomSync(options: RoomSyncOptions) {
       }
     },
     broadcastEnvelope(entry, bytes) {
-      for (const link of linkedMembers(entry))
-        pushTo(link, MSG.messagesPush, { room: entry.roomId, envelopes: [bytes] });
+      const members = linkedMembers(entry);
+      if (members.length === 0) return;
+      // One frame for every member: validated and encoded once, not once per link.
+      let push: EncodedPush;
+      try {
+        push = EncodedPush.of(MSG.messagesPush, { room: entry.roomId, envelopes: [bytes] });
+      } catch (err) {
+        return pushFailed(undefined, MSG.messagesPush)(err);
+      }
+      for (const link of members)
+        link.pushEncoded(push).catch(pushFailed(link.peer.deviceId, MSG.messagesPush));
     },
     membersAdded(entry, deviceIds) {
       if (!entry.state.members.has(me)) return;
