@@ -48,6 +48,8 @@ export const SIGNATURE_BYTES = 64;
 export const MAX_OP_PARENTS = 32;
 /** Largest encoded op body: a rotation sealed to ROOM_CAPACITY_MAX members fits. */
 export const MAX_OP_BODY_BYTES = 256 * 1024;
+/** Largest encoded header of one message envelope. */
+export const MAX_ENVELOPE_HEADER_BYTES = 1024;
 /** Largest ciphertext of one message body. */
 export const MAX_MESSAGE_CIPHERTEXT_BYTES = 64 * 1024;
 /** Largest message text, in characters (UTF-16 code units). */
@@ -222,7 +224,7 @@ export type EnvelopeHeader = z.infer<typeof EnvelopeHeader>;
  */
 export const Envelope = z
   .object({
-    header: Bytes(1024),
+    header: Bytes(MAX_ENVELOPE_HEADER_BYTES),
     ciphertext: Bytes(MAX_MESSAGE_CIPHERTEXT_BYTES),
     sig: FixedBytes(SIGNATURE_BYTES),
   })

@@ -43,6 +43,7 @@ import {
   MessageBody,
   ENVELOPE_WIRE_VERSION,
 } from '../../../shared/room-wire';
+import { readEnvelopeParts } from './envelope-layout';
 import { reject, type Rejected } from './reject-reasons';
 
 /**
@@ -162,7 +163,13 @@ export function decodeEnvelope(bytes: Uint8Array): DecodeEnvelopeResult {
   if (!(bytes instanceof Uint8Array)) return reject('malformed', 'not bytes');
   if (bytes.length > MAX_ENVELOPE_BYTES) return reject('oversized');
 
-  const outer = parseCanonical(bytes, Envelope, encodeEnvelope);
+  // An envelope exactly as encodeEnvelope writes it is read without a CBOR decoder (only what
+  // the full way accepts: envelope-layout.ts); anything else goes the full way, which decides.
+  const parts = readEnvelopeParts(bytes);
+  const outer: Parsed<Envelope> =
+    parts !== undefined
+      ? { ok: true, value: parts }
+      : parseCanonical(bytes, Envelope, encodeEnvelope);
   if (!outer.ok) return reject('malformed', `envelope: ${outer.detail}`);
   const { header: headerBytes, ciphertext, sig } = outer.value;
 
