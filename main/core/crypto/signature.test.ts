@@ -4,7 +4,7 @@ import { concatBytes } from './bytes';
 import { generateEcKeyPair } from './keys';
 import { SIGN_LABELS } from './labels';
 import { randomBytes } from './random';
-import { sign, SIGNATURE_BYTES, verify, verifyRaw } from './signature';
+import { labelledMessage, sign, SIGNATURE_BYTES, verify, verifyRaw } from './signature';
 
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const sOf = (sig: Uint8Array): bigint =>
@@ -73,6 +73,24 @@ describe('signatures', () => {
       );
       expect(verifyRaw(publicKey, labelled, twin)).toBe(true);
       expect(verify(publicKey, SIGN_LABELS.envelope, data, twin)).toBe(false);
+    }
+  });
+
+  it('count s = n/2 as low and every s above it as high, byte by byte', () => {
+    const withS = (s: bigint): Uint8Array =>
+      concatBytes(new Uint8Array(32).fill(1), Buffer.from(s.toString(16).padStart(64, '0'), 'hex'));
+    const half = P256_ORDER / 2n;
+    for (const s of [
+      1n,
+      half - 1n,
+      half,
+      half + 1n,
+      half + 256n,
+      P256_ORDER - 1n,
+      half - (1n << 200n),
+    ]) {
+      // labelledMessage refuses exactly the high-S forms before any curve arithmetic.
+      expect(labelledMessage(SIGN_LABELS.envelope, data, withS(s)) === null).toBe(s > half);
     }
   });
 

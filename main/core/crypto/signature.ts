@@ -27,7 +27,7 @@ const HALF_ORDER = P256_ORDER >> 1n;
 
 export function sign(privateKey: KeyObject, label: string, data: Uint8Array): Uint8Array {
   assertP256Key(privateKey, 'private');
-  const message = concatBytes(encodeLabel(label), data);
+  const message = concatBytes(encodedLabel(label), data);
   const signature = nodeSign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return toLowS(signature);
 }
@@ -53,11 +53,27 @@ export function labelledMessage(
   data: Uint8Array,
   signature: Uint8Array,
 ): Uint8Array | null {
-  const encodedLabel = encodeLabel(label);
+  const prefix = encodedLabel(label);
   if (!(data instanceof Uint8Array)) return null;
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return null;
-  if (readS(signature) > HALF_ORDER) return null;
-  return concatBytes(encodedLabel, data);
+  if (isHighS(signature)) return null;
+  return concatBytes(prefix, data);
+}
+
+/**
+ * Labels already encoded: every signature and check of a message encodes its label, and the
+ * labels are the few constants of SIGN_LABELS. Bounded all the same, in case a caller ever
+ * passes labels that vary.
+ */
+const encodedLabels = new Map<string, Uint8Array>();
+const ENCODED_LABELS_MAX = 64;
+
+function encodedLabel(label: string): Uint8Array {
+  const known = encodedLabels.get(label);
+  if (known !== undefined) return known;
+  const encoded = encodeLabel(label); // throws for a label that is not one
+  if (encodedLabels.size < ENCODED_LABELS_MAX) encodedLabels.set(label, encoded);
+  return encoded;
 }
 
 /**
@@ -80,14 +96,29 @@ export function verifyRaw(
   }
 }
 
+/** s > n/2, compared as 32 big-endian bytes (no BigInt on every check). */
+function isHighS(signature: Uint8Array): boolean {
+  for (let i = 0; i < SCALAR_BYTES; i++) {
+    const byte = signature[SCALAR_BYTES + i]!;
+    const half = HALF_ORDER_BYTES[i]!;
+    if (byte !== half) return byte > half;
+  }
+  return false; // s = n/2 exactly is low
+}
+
+const HALF_ORDER_BYTES = Buffer.from(
+  HALF_ORDER.toString(16).padStart(SCALAR_BYTES * 2, '0'),
+  'hex',
+);
+
 function readS(signature: Uint8Array): bigint {
   return BigInt('0x' + Buffer.from(signature.subarray(SCALAR_BYTES)).toString('hex'));
 }
 
 /** (r, s) -> (r, n - s) when s > n/2; both verify, only the low one is accepted by `verify`. */
 function toLowS(signature: Uint8Array): Uint8Array {
+  if (!isHighS(signature)) return signature;
   const s = readS(signature);
-  if (s <= HALF_ORDER) return signature;
   const lowS = Buffer.from((P256_ORDER - s).toString(16).padStart(SCALAR_BYTES * 2, '0'), 'hex');
   return concatBytes(signature.subarray(0, SCALAR_BYTES), lowS);
 }
