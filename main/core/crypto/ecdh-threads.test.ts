@@ -42,6 +42,23 @@ describe('ECDH derives shared with worker threads', () => {
     );
   });
 
+  it('tells each secret once, by index, as it becomes known, with and without threads', async () => {
+    const pool = threads({ threads: 1, minParallel: 2 });
+    await pool.warm();
+    const stuck = threads({ threads: 1, minParallel: 2, waitMs: 0 });
+    await stuck.warm();
+    for (const deriver of [pool, stuck, thisThreadOnly]) {
+      const told = new Map<number, Uint8Array>();
+      const returned = deriver.deriveAll(ephemeral.privateKey, members, (i, secret) => {
+        expect(told.has(i)).toBe(false);
+        told.set(i, secret);
+      });
+      expect(sameAsOneThread(returned, 300)).toBe(true);
+      expect(told.size).toBe(300);
+      for (const [i, secret] of told) expect(bytesEqual(secret, expected[i]!)).toBe(true);
+    }
+  });
+
   it('has its worker take a share of a large batch', async () => {
     const pool = threads({ threads: 1, minParallel: 2 });
     await pool.warm();

@@ -35,7 +35,16 @@ import { assertP256Key } from './keys';
 
 /** ECDH of one private key with each of several public keys, in order. */
 export interface EcdhDeriver {
-  deriveAll(privateKey: KeyObject, publicKeys: readonly KeyObject[]): Uint8Array[];
+  /**
+   * `each`, when given, is called once per index as soon as that secret is known on the calling
+   * thread, in no set order: callers put their per-secret work there (a seal's HKDF and
+   * AES-GCM), so that it runs while another thread is still deriving.
+   */
+  deriveAll(
+    privateKey: KeyObject,
+    publicKeys: readonly KeyObject[],
+    each?: (index: number, secret: Uint8Array) => void,
+  ): Uint8Array[];
 }
 
 export interface EcdhThreads extends EcdhDeriver {
@@ -64,7 +73,12 @@ export interface EcdhThreadsOptions {
 
 /** Derives on the calling thread only: what tests and one-off seals use. */
 export const thisThreadOnly: EcdhDeriver = {
-  deriveAll: (privateKey, publicKeys) => publicKeys.map((publicKey) => ecdh(privateKey, publicKey)),
+  deriveAll: (privateKey, publicKeys, each) =>
+    publicKeys.map((publicKey, i) => {
+      const secret = ecdh(privateKey, publicKey);
+      each?.(i, secret);
+      return secret;
+    }),
 };
 
 const DEFAULT_MAX_THREADS = 3;
@@ -73,11 +87,12 @@ const DEFAULT_WAIT_MS = 100;
 
 /**
  * The shared control words: [0] the next item to take, [1] how many are finished (by anyone),
- * then one state per item (0 while pending).
+ * then one state per item: pending, done, or 2 when a worker failed on it.
  */
 const NEXT = 0;
 const FINISHED = 1;
 const STATES = 2;
+const PENDING = 0;
 const DONE = 1;
 
 /**
@@ -162,16 +177,20 @@ export function createEcdhThreads(options: EcdhThreadsOptions = {}): EcdhThreads
     await Promise.all(workers.map((w) => w.ready));
   }
 
-  function deriveAll(privateKey: KeyObject, publicKeys: readonly KeyObject[]): Uint8Array[] {
+  function deriveAll(
+    privateKey: KeyObject,
+    publicKeys: readonly KeyObject[],
+    each?: (index: number, secret: Uint8Array) => void,
+  ): Uint8Array[] {
     assertP256Key(privateKey, 'private');
     for (const publicKey of publicKeys) assertP256Key(publicKey, 'public');
     const n = publicKeys.length;
-    if (closed || n < minParallel) return thisThreadOnly.deriveAll(privateKey, publicKeys);
+    if (closed || n < minParallel) return thisThreadOnly.deriveAll(privateKey, publicKeys, each);
     const helpers = workers.filter((w) => w.isReady);
     if (helpers.length === 0) {
       // Starting a thread takes tens of milliseconds: this call does not wait for it.
       while (workers.length < maxThreads) spawn();
-      return thisThreadOnly.deriveAll(privateKey, publicKeys);
+      return thisThreadOnly.deriveAll(privateKey, publicKeys, each);
     }
 
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (STATES + n));
@@ -183,32 +202,47 @@ export function createEcdhThreads(options: EcdhThreadsOptions = {}): EcdhThreads
     const privateJwk = privateKey.export({ format: 'jwk' });
     for (const w of helpers) w.worker.postMessage({ privateJwk, publicKeys, control, secrets });
 
-    // Filled, not sparse: map() below skips the holes of a sparse array.
+    // Filled, not sparse: map() and friends skip the holes of a sparse array.
     const result = new Array<Uint8Array | undefined>(n).fill(undefined);
-    for (let i = Atomics.add(words, NEXT, 1); i < n; i = Atomics.add(words, NEXT, 1)) {
+    const deriveHere = (i: number): void => {
       result[i] = ecdh(privateKey, publicKeys[i]!);
+      each?.(i, result[i]);
+    };
+    for (let i = Atomics.add(words, NEXT, 1); i < n; i = Atomics.add(words, NEXT, 1)) {
+      deriveHere(i);
       Atomics.store(words, STATES + i, DONE);
       Atomics.add(words, FINISHED, 1);
     }
-    const deadline = performance.now() + waitMs;
-    for (let finished = Atomics.load(words, FINISHED); finished < n;) {
-      const left = deadline - performance.now();
-      if (left <= 0) break;
-      Atomics.wait(words, FINISHED, finished, left);
-      finished = Atomics.load(words, FINISHED);
-    }
 
+    // Every item is taken now; the rest are a worker's. Use each as it is done, and wait only
+    // while none is.
     const outOfWorkers = new Uint8Array(secrets);
-    return result.map((mine, i) => {
-      if (mine !== undefined) return mine;
-      if (Atomics.load(words, STATES + i) === DONE) {
-        onWorkers++;
-        const at = i * ECDH_SECRET_BYTES;
-        return outOfWorkers.slice(at, at + ECDH_SECRET_BYTES);
+    const deadline = performance.now() + waitMs;
+    let theirs = result.flatMap((mine, i) => (mine === undefined ? [i] : []));
+    while (theirs.length > 0) {
+      const finished = Atomics.load(words, FINISHED);
+      const pending: number[] = [];
+      for (const i of theirs) {
+        const state = Atomics.load(words, STATES + i);
+        if (state === PENDING) pending.push(i);
+        else if (state === DONE) {
+          onWorkers++;
+          const at = i * ECDH_SECRET_BYTES;
+          result[i] = outOfWorkers.slice(at, at + ECDH_SECRET_BYTES);
+          each?.(i, result[i]);
+        } else deriveHere(i); // the worker failed on it: the one-thread answer, or its exception
       }
-      // A worker failed on it or is still at it: the one-thread answer, or its exception.
-      return ecdh(privateKey, publicKeys[i]!);
-    });
+      theirs = pending;
+      if (theirs.length === 0) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        // A worker is stuck: what it still holds is derived here.
+        for (const i of theirs) deriveHere(i);
+        break;
+      }
+      Atomics.wait(words, FINISHED, finished, left);
+    }
+    return result as Uint8Array[];
   }
 
   async function close(): Promise<void> {

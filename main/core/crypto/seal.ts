@@ -107,20 +107,24 @@ export function sealToRecipients(
     seen.add(target);
     return sealInfo(encodedContext, ephemeralRaw, recipientRaw);
   });
-  const secrets = deriver.deriveAll(
+  const boxes = new Array<Uint8Array<ArrayBuffer>>(targets.length);
+  // Each box is made as soon as its secret is known, while other threads may still derive.
+  deriver.deriveAll(
     ephemeralPair.privateKey,
     targets.map((t) => t.publicKey),
+    (i, secret) => {
+      const info = infos[i]!;
+      const { key, nonce } = deriveKeyAndNonce(secret, info);
+      const sealed = aeadSeal(key, plaintext, info, nonce);
+      // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
+      // shared pool would pin the pool's slab with it.
+      const box = new Uint8Array(P256_PUBLIC_RAW_BYTES + sealed.length);
+      box.set(ephemeralRaw);
+      box.set(sealed, P256_PUBLIC_RAW_BYTES);
+      boxes[i] = box;
+    },
   );
-  return infos.map((info, i) => {
-    const { key, nonce } = deriveKeyAndNonce(secrets[i]!, info);
-    const sealed = aeadSeal(key, plaintext, info, nonce);
-    // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
-    // shared pool would pin the pool's slab with it.
-    const box = new Uint8Array(P256_PUBLIC_RAW_BYTES + sealed.length);
-    box.set(ephemeralRaw);
-    box.set(sealed, P256_PUBLIC_RAW_BYTES);
-    return box;
-  });
+  return boxes;
 }
 
 export function openSealed(

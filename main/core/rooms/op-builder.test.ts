@@ -49,9 +49,9 @@ describe('op builder', () => {
     log.invite(owner, newcomer);
     const asked: number[] = [];
     const counting: EcdhDeriver = {
-      deriveAll: (privateKey, publicKeys) => {
+      deriveAll: (privateKey, publicKeys, each) => {
         asked.push(publicKeys.length);
-        return thisThreadOnly.deriveAll(privateKey, publicKeys);
+        return thisThreadOnly.deriveAll(privateKey, publicKeys, each);
       },
     };
     const rotate = rotateAction(log.state, 'manual', counting);

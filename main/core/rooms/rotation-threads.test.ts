@@ -16,9 +16,9 @@ describe('RoomService, new room keys', () => {
     const asked: number[] = [];
     let closed = false;
     const ecdh: EcdhThreads = {
-      deriveAll: (privateKey, publicKeys) => {
+      deriveAll: (privateKey, publicKeys, each) => {
         asked.push(publicKeys.length);
-        return thisThreadOnly.deriveAll(privateKey, publicKeys);
+        return thisThreadOnly.deriveAll(privateKey, publicKeys, each);
       },
       warm: () => Promise.resolve(),
       derivesOnWorkers: () => 0,
