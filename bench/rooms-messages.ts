@@ -173,6 +173,7 @@ async function rotationSection(b: Baselines): Promise<string> {
       goal: `p50 ≤ ${ROTATION_GOAL} × ${members} ECDH (${(ROTATION_GOAL * derives).toFixed(1)} ms)`,
       againstGoal: ratioVerdict(r.admin.p50Ms / derives, ROTATION_GOAL, `${members} ECDH`),
     });
+    rows.push(contextRow(r.oneThread, 'none'));
     rows.push(contextRow(r.member, 'none'));
     const p = r.partsP50Ms;
     parts.push(

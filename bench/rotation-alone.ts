@@ -25,6 +25,7 @@ for (const members of sizes.length > 0 ? sizes : [10, 50, 200]) {
       `${members} ECDH (${ecdhP50Us} µs); seal ${p.seal.toFixed(2)}, sign ${p.sign.toFixed(2)}, ` +
       `fold ${p.fold.toFixed(2)} ms; member p50 ${r.member.p50Ms.toFixed(2)} ms; CPU p50 ` +
       `${r.adminCpuP50Ms.toFixed(2)} ms = ${(r.adminCpuP50Ms / derivesMs).toFixed(2)} × ; ` +
-      `${Math.round(r.onThreadShare * 100)} % of derives on the ECDH thread`,
+      `${Math.round(r.onThreadShare * 100)} % of derives on the ECDH thread; one thread p50 ` +
+      `${r.oneThread.p50Ms.toFixed(2)} ms = ${(r.oneThread.p50Ms / derivesMs).toFixed(2)} ×`,
   );
 }

@@ -26,6 +26,11 @@ export interface Rotation {
   adminCpuP50Ms: number;
   /** Derives made on the ECDH thread, of all the admin's derives. */
   onThreadShare: number;
+  /**
+   * The same as `admin` with every derive on the calling thread, alternated with it sample by
+   * sample: what a node's first rotation costs, before its ECDH thread has started.
+   */
+  oneThread: Latency;
   /** The parts of `admin`, p50 in ms. */
   partsP50Ms: { seal: number; sign: number; fold: number };
   /** decodeSignedOp + fold + openSealedKey, on one member's side. */
@@ -47,6 +52,7 @@ export async function rotation(members: number, samples: number, warmUp = 3): Pr
   await threads.warm();
   const admin: number[] = [];
   const adminCpu: number[] = [];
+  const oneThread: number[] = [];
   const member: number[] = [];
   const parts = { seal: [] as number[], sign: [] as number[], fold: [] as number[] };
   for (let i = -warmUp; i < samples; i++) {
@@ -67,7 +73,12 @@ export async function rotation(members: number, samples: number, warmUp = 3): Pr
     const key = openSealedKey(roomId, theirs.id, theirs.sealed.get(reader.deviceId)!, reader);
     const t4 = performance.now();
     if (key === null) throw new Error('a member could not open the new key');
+    const t5 = performance.now();
+    const alone = rotateAction(state, 'manual');
+    foldOps(roomId, [...ops, buildOp(state, roomId, owner, alone.action)]);
+    const t6 = performance.now();
     if (i < 0) continue;
+    oneThread.push(t6 - t5);
     admin.push(t3 - t0);
     adminCpu.push((cpu.user + cpu.system) / 1000);
     parts.seal.push(t1 - t0);
@@ -82,6 +93,7 @@ export async function rotation(members: number, samples: number, warmUp = 3): Pr
     adminCpuP50Ms: median(adminCpu),
     onThreadShare: onThreads / ((samples + warmUp) * members),
     admin: latency(`rotate a room of ${members}: seal to each, sign, fold (admin)`, admin),
+    oneThread: latency(`the same, every derive on one thread (a node's first rotation)`, oneThread),
     partsP50Ms: { seal: median(parts.seal), sign: median(parts.sign), fold: median(parts.fold) },
     member: latency(`the same rotation received: verify, fold, unseal (a member)`, member),
   };
