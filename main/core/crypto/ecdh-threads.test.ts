@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesEqual } from './bytes';
-import { ecdh } from './ecdh';
+import { ecdh, ephemeralEcdhOf } from './ecdh';
 import { createEcdhThreads, thisThreadOnly, type EcdhThreads } from './ecdh-threads';
-import { generateEcKeyPair } from './keys';
+import { exportPublicKeyRaw, generateEcKeyPair } from './keys';
 
 const ephemeral = generateEcKeyPair();
+const one = ephemeralEcdhOf(ephemeral.privateKey);
 const members = Array.from({ length: 300 }, () => generateEcKeyPair().publicKey);
+const points = members.map(exportPublicKeyRaw);
+// Through KeyObjects and diffieHellman, as openSealed derives: the other path to the same bytes.
 const expected = members.map((m) => ecdh(ephemeral.privateKey, m));
 
 /** Index by index: `every` would skip the holes of a sparse array. */
@@ -33,13 +36,9 @@ describe('ECDH derives shared with worker threads', () => {
     const pool = threads({ threads: 1, minParallel: 2 });
     await pool.warm();
     for (const n of [0, 1, 2, 3, 17, 300]) {
-      expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members.slice(0, n)), n)).toBe(
-        true,
-      );
+      expect(sameAsOneThread(pool.deriveAll(one, points.slice(0, n)), n)).toBe(true);
     }
-    expect(sameAsOneThread(thisThreadOnly.deriveAll(ephemeral.privateKey, members), 300)).toBe(
-      true,
-    );
+    expect(sameAsOneThread(thisThreadOnly.deriveAll(one, points), 300)).toBe(true);
   });
 
   it('tells each secret once, by index, as it becomes known, with and without threads', async () => {
@@ -49,7 +48,7 @@ describe('ECDH derives shared with worker threads', () => {
     await stuck.warm();
     for (const deriver of [pool, stuck, thisThreadOnly]) {
       const told = new Map<number, Uint8Array>();
-      const returned = deriver.deriveAll(ephemeral.privateKey, members, (i, secret) => {
+      const returned = deriver.deriveAll(one, points, (i, secret) => {
         expect(told.has(i)).toBe(false);
         told.set(i, secret);
       });
@@ -65,20 +64,18 @@ describe('ECDH derives shared with worker threads', () => {
     // A worker woken while the caller is at item 0 takes many of 300 items; tries are repeated
     // only so that a machine that descheduled the worker once does not fail the test.
     for (let attempt = 0; attempt < 5 && pool.derivesOnWorkers() === 0; attempt++) {
-      expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members), 300)).toBe(true);
+      expect(sameAsOneThread(pool.deriveAll(one, points), 300)).toBe(true);
     }
     expect(pool.derivesOnWorkers()).toBeGreaterThan(0);
   });
 
   it('derives on the calling thread alone before its threads are ready, and starts them', async () => {
     const pool = threads({ threads: 1, minParallel: 2 });
-    expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members.slice(0, 50)), 50)).toBe(
-      true,
-    );
+    expect(sameAsOneThread(pool.deriveAll(one, points.slice(0, 50)), 50)).toBe(true);
     expect(pool.derivesOnWorkers()).toBe(0);
     await pool.warm(); // the thread the first call started
     for (let attempt = 0; attempt < 5 && pool.derivesOnWorkers() === 0; attempt++) {
-      pool.deriveAll(ephemeral.privateKey, members);
+      pool.deriveAll(one, points);
     }
     expect(pool.derivesOnWorkers()).toBeGreaterThan(0);
   });
@@ -88,32 +85,37 @@ describe('ECDH derives shared with worker threads', () => {
     const pool = threads({ threads: 1, minParallel: 2, waitMs: 0 });
     await pool.warm();
     for (let i = 0; i < 5; i++) {
-      expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members), 300)).toBe(true);
+      expect(sameAsOneThread(pool.deriveAll(one, points), 300)).toBe(true);
     }
   });
 
   it('derives on the calling thread after close, and below the batch size', async () => {
     const pool = threads({ threads: 1, minParallel: 8 });
     await pool.warm();
-    expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members.slice(0, 7)), 7)).toBe(
-      true,
-    );
+    expect(sameAsOneThread(pool.deriveAll(one, points.slice(0, 7)), 7)).toBe(true);
     expect(pool.derivesOnWorkers()).toBe(0);
     await pool.close();
     await pool.close(); // twice is fine
-    expect(sameAsOneThread(pool.deriveAll(ephemeral.privateKey, members), 300)).toBe(true);
+    expect(sameAsOneThread(pool.deriveAll(one, points), 300)).toBe(true);
     expect(pool.derivesOnWorkers()).toBe(0);
   });
 
-  it('refuses keys of the wrong kind before sharing any work', async () => {
+  it('throws for a point that is not one, as the one-thread path does', async () => {
     const pool = threads({ threads: 1, minParallel: 2 });
     await pool.warm();
-    const other = generateEcKeyPair();
-    expect(() => pool.deriveAll(ephemeral.privateKey, [...members, other.privateKey])).toThrow(
-      TypeError,
-    );
-    expect(() => pool.deriveAll(ephemeral.publicKey, members)).toThrow(TypeError);
-    expect(pool.derivesOnWorkers()).toBe(0);
+    const offCurve = new Uint8Array(65);
+    offCurve[0] = 0x04;
+    for (const deriver of [pool, thisThreadOnly]) {
+      expect(() => deriver.deriveAll(one, [...points.slice(0, 40), new Uint8Array(64)])).toThrow(
+        TypeError,
+      );
+      expect(() => deriver.deriveAll(one, [...points.slice(0, 40), offCurve])).toThrow();
+    }
+    // The thread failed on the point too, and is still of use.
+    for (let attempt = 0; attempt < 5 && pool.derivesOnWorkers() === 0; attempt++) {
+      expect(sameAsOneThread(pool.deriveAll(one, points), 300)).toBe(true);
+    }
+    expect(pool.derivesOnWorkers()).toBeGreaterThan(0);
   });
 
   it('seals the same boxes with threads as without', async () => {

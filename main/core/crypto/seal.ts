@@ -26,13 +26,12 @@
 import type { KeyObject } from 'node:crypto';
 import { aeadOpen, aeadSeal, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_OVERHEAD_BYTES } from './aead';
 import { asciiBytes, bytesEqual, concatBytes, toHex } from './bytes';
-import { ecdh } from './ecdh';
+import { ecdh, ephemeralEcdhOf, newEphemeralEcdh } from './ecdh';
 import { thisThreadOnly, type EcdhDeriver } from './ecdh-threads';
 import { hkdfSha256 } from './hkdf';
 import {
   assertP256Key,
   exportPublicKeyRaw,
-  generateEcKeyPair,
   importPublicKeyRaw,
   P256_PUBLIC_RAW_BYTES,
   publicKeyOf,
@@ -90,40 +89,35 @@ export function sealToRecipients(
   } = {},
 ): Uint8Array<ArrayBuffer>[] {
   const { ephemeral, deriver = thisThreadOnly } = options;
-  // The generated pair as it comes: keys.ts knows it is P-256 and already holds its point, so
-  // neither a curve lookup nor a JWK export of a fresh key is paid (once per rotation).
-  const ephemeralPair =
-    ephemeral === undefined
-      ? generateEcKeyPair()
-      : { privateKey: ephemeral, publicKey: publicKeyOf(ephemeral) };
-  const ephemeralRaw = exportPublicKeyRaw(ephemeralPair.publicKey);
-  // Every target is checked (context, duplicates) before any derive is paid for.
+  // One-time keys are node ECDH objects (ecdh.ts): a fifth of an ECDH to make, and their
+  // scalar can be handed to the deriver's threads.
+  const one = ephemeral === undefined ? newEphemeralEcdh() : ephemeralEcdhOf(ephemeral);
+  const ephemeralRaw = one.point;
+  // Every target is checked (key, context, duplicates) before any derive is paid for.
   const seen = new Set<string>();
+  const recipientRaws: Uint8Array[] = [];
   const infos = targets.map(({ publicKey, context }) => {
     const encodedContext = encodeLabel(context);
     const recipientRaw = exportPublicKeyRaw(publicKey);
     const target = `${context}\u0000${toHex(recipientRaw)}`;
     if (seen.has(target)) throw new RangeError('one recipient and context sealed to twice');
     seen.add(target);
+    recipientRaws.push(recipientRaw);
     return sealInfo(encodedContext, ephemeralRaw, recipientRaw);
   });
   const boxes = new Array<Uint8Array<ArrayBuffer>>(targets.length);
   // Each box is made as soon as its secret is known, while other threads may still derive.
-  deriver.deriveAll(
-    ephemeralPair.privateKey,
-    targets.map((t) => t.publicKey),
-    (i, secret) => {
-      const info = infos[i]!;
-      const { key, nonce } = deriveKeyAndNonce(secret, info);
-      const sealed = aeadSeal(key, plaintext, info, nonce);
-      // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
-      // shared pool would pin the pool's slab with it.
-      const box = new Uint8Array(P256_PUBLIC_RAW_BYTES + sealed.length);
-      box.set(ephemeralRaw);
-      box.set(sealed, P256_PUBLIC_RAW_BYTES);
-      boxes[i] = box;
-    },
-  );
+  deriver.deriveAll(one, recipientRaws, (i, secret) => {
+    const info = infos[i]!;
+    const { key, nonce } = deriveKeyAndNonce(secret, info);
+    const sealed = aeadSeal(key, plaintext, info, nonce);
+    // One copy, onto a buffer of its own: callers keep boxes (in ops), and a Buffer from the
+    // shared pool would pin the pool's slab with it.
+    const box = new Uint8Array(P256_PUBLIC_RAW_BYTES + sealed.length);
+    box.set(ephemeralRaw);
+    box.set(sealed, P256_PUBLIC_RAW_BYTES);
+    boxes[i] = box;
+  });
   return boxes;
 }
 

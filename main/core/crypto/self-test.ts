@@ -17,7 +17,7 @@
 import { ParleyError } from '../../../shared/errors';
 import { aeadOpen, aeadSeal } from './aead';
 import { asciiBytes, bytesEqual, concatBytes, fromHex, toHex } from './bytes';
-import { ecdh } from './ecdh';
+import { ecdh, ephemeralEcdhOf } from './ecdh';
 import { sha256 } from './hash';
 import { hkdfSha256 } from './hkdf';
 import {
@@ -201,6 +201,12 @@ export function runCryptoSelfTests(): void {
     const gr = importPublicKeyRaw(fromHex(RFC5903.gr));
     expect.bytes('initiator secret', ecdh(i, gr), RFC5903.shared);
     expect.bytes('responder secret', ecdh(r, gi), RFC5903.shared);
+    // The one-time keys of seals derive through node's ECDH object: the same vector.
+    expect.bytes(
+      'ephemeral secret',
+      ephemeralEcdhOf(i).derive(fromHex(RFC5903.gr)),
+      RFC5903.shared,
+    );
   });
 
   check('ECDSA P-256', (expect) => {
