@@ -54,8 +54,8 @@ export function isP256Key(key: unknown, type: 'public' | 'private'): key is KeyO
 
 /**
  * Keys `generateEcKeyPair` made, so P-256 by construction. Asking a fresh private key for its
- * details costs node about a fifth of an ECDH (it is cached per key after that), and a
- * rotation's ephemeral key would pay it for a check that cannot fail.
+ * details costs node about a fifth of an ECDH (it is cached per key after that), a check that
+ * cannot fail for these.
  */
 const generated = new WeakSet<KeyObject>();
 
@@ -80,8 +80,9 @@ export function generateEcKeyPair(): EcKeyPair {
   const point = ecdh.getPublicKey();
   const privateKey = privateKeyFromParts(d, point);
   const publicKey = createPublicKey(privateKey);
-  // Known to be P-256, and its point known: a rotation's ephemeral key would otherwise pay
-  // for a curve lookup and a JWK export of a fresh key (a fifth of an ECDH together).
+  // Known to be P-256, and its point known: a fresh key would otherwise pay for a curve lookup
+  // and a JWK export (a fifth of an ECDH together). (Seals' one-time keys are not made here
+  // but as ECDH objects, ecdh.ts.)
   generated.add(privateKey).add(publicKey);
   exportedRaw.set(publicKey, Uint8Array.from(point));
   publicHalves.set(privateKey, publicKey);
