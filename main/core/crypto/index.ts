@@ -8,7 +8,7 @@
  */
 export { SIGN_LABELS, SEAL_CONTEXTS, SEAL_HKDF_INFO_PREFIX, MAX_LABEL_BYTES } from './labels';
 export type { SignLabel, SealContext } from './labels';
-export { sha256, SHA256_BYTES } from './hash';
+export { sha256, sha256Hex, SHA256_BYTES } from './hash';
 export { randomBytes, randomId, RANDOM_ID_BITS } from './random';
 export {
   generateEcKeyPair,

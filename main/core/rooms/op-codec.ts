@@ -27,8 +27,8 @@ import {
   type OpBody as OpBodyValue,
 } from '../../../shared/room-wire';
 import { ParleyError } from '../../../shared/errors';
-import { importPublicKeySpki, sha256, sign, SIGN_LABELS, verify } from '../crypto';
-import { bytesEqual, toHex } from '../crypto/bytes';
+import { importPublicKeySpki, sha256Hex, sign, SIGN_LABELS, verify } from '../crypto';
+import { bytesEqual } from '../crypto/bytes';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeCbor, encodeCbor } from '../net/cbor';
 
@@ -73,40 +73,14 @@ export function encodeSignedOp(body: OpBodyValue, privateKey: KeyObject): Decode
   // hashes the same). What remains is what the parse cannot know: the size cap, the parents,
   // the author's key against its ID, and the signature, verified again so that a faulty
   // signature never leaves the node.
-  const problem = encodedProblem(parsed.data, bodyBytes, sig, bytes);
-  if (problem !== undefined) {
-    throw new ParleyError('BAD_REQUEST', `Not a valid control op: ${problem}.`);
+  const checked =
+    bodyBytes.length > MAX_OP_BODY_BYTES || bytes.length > MAX_SIGNED_OP_BYTES
+      ? refuse('op too large')
+      : authoredOp(parsed.data, bodyBytes, sig, bytes);
+  if (!checked.ok) {
+    throw new ParleyError('BAD_REQUEST', `Not a valid control op: ${checked.reason}.`);
   }
-  return {
-    hash: toHex(sha256(bytes)),
-    bytes,
-    body: parsed.data,
-    authorKey: importPublicKeySpki(parsed.data.authorKey),
-  };
-}
-
-function encodedProblem(
-  body: OpBodyValue,
-  bodyBytes: Uint8Array,
-  sig: Uint8Array,
-  bytes: Uint8Array,
-): string | undefined {
-  if (bodyBytes.length > MAX_OP_BODY_BYTES || bytes.length > MAX_SIGNED_OP_BYTES) {
-    return 'op too large';
-  }
-  const parentProblem = parentsProblem(body);
-  if (parentProblem !== undefined) return parentProblem;
-  let authorKey: KeyObject;
-  try {
-    authorKey = importPublicKeySpki(body.authorKey);
-  } catch {
-    return 'author key is not a canonical P-256 key';
-  }
-  if (deviceIdForPublicKey(body.authorKey) !== body.author) {
-    return 'author is not the device ID of the author key';
-  }
-  if (!verify(authorKey, SIGN_LABELS.controlOp, bodyBytes, sig)) return 'bad signature';
-  return undefined;
+  return checked.op;
 }
 
 /** Checks a SignedOp received from a peer or read from the store. Never throws. */
@@ -130,6 +104,20 @@ function decodeUnsafe(bytes: Uint8Array): DecodeOpResult {
   if (!inner.ok) return refuse(`op body: ${inner.reason}`);
   const body = inner.value;
 
+  // Never alias a frame buffer the caller may reuse.
+  return authoredOp(body, bodyBytes, sig, new Uint8Array(bytes));
+}
+
+/**
+ * The checks an op's schema cannot make, whichever way its parts came: parents, the author's
+ * key against its ID, and the signature. `bytes` is the SignedOp as it is kept.
+ */
+function authoredOp(
+  body: OpBodyValue,
+  bodyBytes: Uint8Array,
+  sig: Uint8Array,
+  bytes: Uint8Array,
+): DecodeOpResult {
   const parentProblem = parentsProblem(body);
   if (parentProblem !== undefined) return refuse(parentProblem);
 
@@ -143,9 +131,7 @@ function decodeUnsafe(bytes: Uint8Array): DecodeOpResult {
     return refuse('author is not the device ID of the author key');
   }
   if (!verify(authorKey, SIGN_LABELS.controlOp, bodyBytes, sig)) return refuse('bad signature');
-
-  const stored = new Uint8Array(bytes); // never alias a frame buffer the caller may reuse
-  return { ok: true, op: { hash: toHex(sha256(stored)), bytes: stored, body, authorKey } };
+  return { ok: true, op: { hash: sha256Hex(bytes), bytes, body, authorKey } };
 }
 
 type Canonical<T> = { ok: true; value: T } | { ok: false; reason: string };
