@@ -6,16 +6,12 @@
  * material (seal.ts), and the peer's public key has been through keys.ts's import, which rejects
  * points off the curve.
  */
-import { createECDH, diffieHellman } from 'node:crypto';
-import type { ECDH, KeyObject } from 'node:crypto';
-import { asBuffer, concatBytes } from './bytes';
-import { assertP256Key, P256_PUBLIC_RAW_BYTES } from './keys';
+import { diffieHellman } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { asBuffer } from './bytes';
+import { assertP256Key, p256Agreement, P256_PUBLIC_RAW_BYTES, type P256Agreement } from './keys';
 
 export const ECDH_SECRET_BYTES = 32;
-
-/** OpenSSL's (and BoringSSL's) name for P-256. */
-const P256_CURVE = 'prime256v1';
-const P256_SCALAR_BYTES = 32;
 
 export function ecdh(privateKey: KeyObject, publicKey: KeyObject): Uint8Array {
   assertP256Key(privateKey, 'private');
@@ -43,9 +39,7 @@ export interface EphemeralEcdh {
 }
 
 export function newEphemeralEcdh(): EphemeralEcdh {
-  const agreement = createECDH(P256_CURVE);
-  agreement.generateKeys();
-  return ephemeralOf(agreement);
+  return ephemeralOf(p256Agreement());
 }
 
 /** The same, around a given private key: for known-answer tests only (never reuse one). */
@@ -53,16 +47,10 @@ export function ephemeralEcdhOf(privateKey: KeyObject): EphemeralEcdh {
   assertP256Key(privateKey, 'private');
   const d = privateKey.export({ format: 'jwk' }).d;
   if (d === undefined) throw new TypeError('a P-256 private key without its scalar');
-  const agreement = createECDH(P256_CURVE);
-  agreement.setPrivateKey(Buffer.from(d, 'base64url'));
-  return ephemeralOf(agreement);
+  return ephemeralOf(p256Agreement(Buffer.from(d, 'base64url')));
 }
 
-function ephemeralOf(agreement: ECDH): EphemeralEcdh {
-  const raw = agreement.getPrivateKey();
-  // The scalar comes back without leading zero bytes.
-  const scalar = concatBytes(new Uint8Array(P256_SCALAR_BYTES - raw.length), raw);
-  const point = Uint8Array.from(agreement.getPublicKey());
+function ephemeralOf({ agreement, scalar, point }: P256Agreement): EphemeralEcdh {
   return {
     scalar,
     point,

@@ -16,7 +16,7 @@
  *   reports as INTERNAL.
  */
 import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { ECDH, KeyObject } from 'node:crypto';
 import { ParleyError } from '../../../shared/errors';
 import { asBuffer, bytesEqual, concatBytes, fromHex, toHex } from './bytes';
 
@@ -72,13 +72,8 @@ export function assertP256Key(key: unknown, type: 'public' | 'private'): asserts
  * seconds). Keys imported from their parts have no job behind them.
  */
 export function generateEcKeyPair(): EcKeyPair {
-  const ecdh = createECDH(P256_CURVE_NAME);
-  ecdh.generateKeys();
-  const scalar = ecdh.getPrivateKey();
-  // The scalar comes back without leading zero bytes; JWK wants all 32.
-  const d = concatBytes(new Uint8Array(P256_PRIVATE_RAW_BYTES - scalar.length), scalar);
-  const point = ecdh.getPublicKey();
-  const privateKey = privateKeyFromParts(d, point);
+  const { scalar, point } = p256Agreement();
+  const privateKey = privateKeyFromParts(scalar, point);
   const publicKey = createPublicKey(privateKey);
   // Known to be P-256, and its point known: a fresh key would otherwise pay for a curve lookup
   // and a JWK export (a fifth of an ECDH together). (Seals' one-time keys are not made here
@@ -268,7 +263,30 @@ function coordinate(base64url: string): Uint8Array {
 
 /** d·G as an uncompressed point. The JWK importer takes x and y on trust, so we compute them. */
 function pointOfScalar(d: Uint8Array): Uint8Array {
-  const ecdh = createECDH(P256_CURVE_NAME);
-  ecdh.setPrivateKey(asBuffer(d));
-  return ecdh.getPublicKey();
+  return p256Agreement(d).point;
+}
+
+/** Node's ECDH object on P-256, with its key's scalar (all 32 bytes) and uncompressed point. */
+export interface P256Agreement {
+  agreement: ECDH;
+  scalar: Uint8Array;
+  point: Uint8Array;
+}
+
+/**
+ * An ECDH object on P-256 with a fresh key, or with the given scalar (which it checks: 0 and
+ * values >= the group order throw). Generating this way has no key-generation job behind it
+ * (see generateEcKeyPair).
+ */
+export function p256Agreement(scalar?: Uint8Array): P256Agreement {
+  const agreement = createECDH(P256_CURVE_NAME);
+  if (scalar === undefined) agreement.generateKeys();
+  else agreement.setPrivateKey(asBuffer(scalar));
+  const raw = agreement.getPrivateKey();
+  // The scalar comes back without leading zero bytes; JWK and other threads want all 32.
+  return {
+    agreement,
+    scalar: concatBytes(new Uint8Array(P256_PRIVATE_RAW_BYTES - raw.length), raw),
+    point: Uint8Array.from(agreement.getPublicKey()),
+  };
 }
