@@ -24,8 +24,7 @@ import {
   type LinkRequestBody,
 } from './endpoints';
 import { MAX_FRAME_BYTES } from './frames';
-import { deviceIdForPublicKey } from '../identity/device-id';
-import { peerPublicKeySpki, type AuthenticatedPeer } from './tls-options';
+import { authenticatedPeer, type AuthenticatedPeer } from './tls-options';
 
 /** Connecting, the TLS handshake, the upgrade or the link request each must finish within this, in ms. */
 export const DIAL_TIMEOUT_MS = 10_000;
@@ -117,11 +116,10 @@ export function connectVerified(
       socket.on('error', (err) => fail(err));
       socket.once('close', () => fail(new Error('connect: the connection closed')));
       socket.once('secureConnect', () => {
-        const key = peerPublicKeySpki(socket);
-        const presented = key && deviceIdForPublicKey(key);
-        if (!key || presented !== target.deviceId)
-          return fail(new PeerKeyMismatchError(target.deviceId, presented));
-        done({ socket, server: { deviceId: presented, key } });
+        const server = authenticatedPeer(socket);
+        if (server?.deviceId !== target.deviceId)
+          return fail(new PeerKeyMismatchError(target.deviceId, server?.deviceId));
+        done({ socket, server });
       });
       return () => socket.destroy();
     },

@@ -28,8 +28,7 @@ import {
   type LinkRequestBody,
 } from './endpoints';
 import { MAX_FRAME_BYTES } from './frames';
-import { deviceIdForPublicKey } from '../identity/device-id';
-import { peerDeviceId, peerPublicKeySpki, type AuthenticatedPeer } from './tls-options';
+import { authenticatedPeer, peerDeviceId, type AuthenticatedPeer } from './tls-options';
 
 /** Request headers must arrive within this time, in milliseconds. */
 export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
@@ -124,9 +123,8 @@ export function createPeerServer(options: PeerServerOptions): PeerServer {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const tlsSocket = req.socket as TLSSocket;
-    const key = peerPublicKeySpki(tlsSocket);
-    const id = key && deviceIdForPublicKey(key);
-    if (!key || id === undefined || id === ownDeviceId) {
+    const peer = authenticatedPeer(tlsSocket);
+    if (peer === undefined || peer.deviceId === ownDeviceId) {
       refused('no-certificate');
       return refuseUpgrade(socket, 401, 'A client certificate is required.');
     }
@@ -138,15 +136,13 @@ export function createPeerServer(options: PeerServerOptions): PeerServer {
       refused('bad-upgrade');
       return refuseUpgrade(socket, 400, 'Only WebSocket upgrades are served.');
     }
-    const refusal = hooks.admitLink(id);
+    const refusal = hooks.admitLink(peer.deviceId);
     if (refusal !== undefined) {
-      refused(refusal.reason, { peer: id });
+      refused(refusal.reason, { peer: peer.deviceId });
       return refuseUpgrade(socket, refusal.status, refusal.reason);
     }
     const address = normalizeAddress(tlsSocket.remoteAddress);
-    wss.handleUpgrade(req, socket, head, (ws) =>
-      hooks.onLink(ws, socket, { deviceId: id, key }, address),
-    );
+    wss.handleUpgrade(req, socket, head, (ws) => hooks.onLink(ws, socket, peer, address));
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

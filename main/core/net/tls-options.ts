@@ -70,8 +70,7 @@ export function tlsClientOptions(identity: Identity): ConnectionOptions {
  * its key is not a P-256 key in canonical form.
  */
 export function peerDeviceId(socket: TLSSocket): string | undefined {
-  const spki = peerPublicKeySpki(socket);
-  return spki === undefined ? undefined : deviceIdForPublicKey(spki);
+  return authenticatedPeer(socket)?.deviceId;
 }
 
 /** Who the other end of a TLS connection proved to be: its device ID and its key. */
@@ -79,6 +78,12 @@ export interface AuthenticatedPeer {
   deviceId: string;
   /** DER SubjectPublicKeyInfo; its SHA-256 is `deviceId`. */
   key: Uint8Array;
+}
+
+/** The device ID and key the peer on this TLS socket authenticated with; undefined as peerDeviceId. */
+export function authenticatedPeer(socket: TLSSocket): AuthenticatedPeer | undefined {
+  const key = peerPublicKeySpki(socket);
+  return key === undefined ? undefined : { deviceId: deviceIdForPublicKey(key), key };
 }
 
 /**
