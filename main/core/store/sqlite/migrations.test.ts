@@ -333,4 +333,54 @@ describe('migrations', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     });
   });
+
+  describe('6: new messages indexed for search just after their commit', () => {
+    it('keeps the index sound for rows indexed before and rows still waiting', () => {
+      const db = memoryDb();
+      migrate(db, 5);
+      const insert = (id: string, seq: number, text: string): number => {
+        const pk = db
+          .prepare(
+            `INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+             VALUES (?, 'r', 'ME', ?, 1, 1, x'cc', ?, 1)`,
+          )
+          .run(id, seq, text).lastInsertRowid;
+        return Number(pk);
+      };
+      const index = (pk: number): void => {
+        db.prepare(
+          'INSERT INTO messages_fts (rowid, text) SELECT pk, text FROM messages WHERE pk = ?',
+        ).run(pk);
+      };
+      index(insert('a', 1, 'quokka'));
+      index(insert('b', 2, 'wombat'));
+
+      expect(migrate(db, 6)).toEqual({ from: 5, to: 6 });
+
+      const find = (word: string): number =>
+        db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').all(word).length;
+      const waiting = (): number =>
+        (db.prepare('SELECT count(*) AS n FROM messages_unindexed').get() as { n: number }).n;
+      // Rows indexed before the migration: deletes and edits change the index as before.
+      db.prepare("UPDATE messages SET text = 'numbat' WHERE id = 'a'").run();
+      expect([find('quokka'), find('numbat')]).toEqual([0, 1]);
+      db.prepare("DELETE FROM messages WHERE id = 'b'").run();
+      expect(find('wombat')).toBe(0);
+      // Rows waiting: never in the index, so a delete only forgets the note, and an edit is
+      // left to the indexing, which reads the text as it is then.
+      const c = insert('c', 3, 'potoroo');
+      const d = insert('d', 4, 'bilby');
+      db.prepare('INSERT INTO messages_unindexed (pk) VALUES (?), (?)').run(c, d);
+      db.prepare("DELETE FROM messages WHERE id = 'c'").run();
+      db.prepare("UPDATE messages SET text = 'dunnart' WHERE id = 'd'").run();
+      expect(waiting()).toBe(1);
+      expect([find('potoroo'), find('bilby'), find('dunnart')]).toEqual([0, 0, 0]);
+      db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
+      index(d);
+      db.prepare('DELETE FROM messages_unindexed').run();
+      expect([find('bilby'), find('dunnart')]).toEqual([0, 1]);
+      db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+  });
 });

@@ -7,7 +7,7 @@ import { ParleyError } from '../../../../shared/errors';
 import { describeStoreContract } from '../store.contract';
 import type { MessageRecord, Store } from '../store';
 import { migrate, SCHEMA_VERSION } from './migrations';
-import { createSqliteStore, ROOM_READS } from './sqlite-store';
+import { createSqliteStore, INDEX_DELAY_MS, ROOM_READS } from './sqlite-store';
 
 function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
@@ -178,6 +178,99 @@ describe('SQLite store', () => {
     } finally {
       db.close();
     }
+  });
+
+  describe('new messages enter the search index just after their commit', () => {
+    /** Rows still waiting to be indexed, and FTS5's own check, read through a second connection. */
+    function inspect(dbPath: string): { waiting: number } {
+      const db = new Database(dbPath);
+      try {
+        // Throws SQLITE_CORRUPT_VTAB when the index and the messages table disagree.
+        db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").run();
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        const row = db.prepare('SELECT count(*) AS n FROM messages_unindexed').get() as {
+          n: number;
+        };
+        return { waiting: row.n };
+      } finally {
+        db.close();
+      }
+    }
+
+    it('notes them in the commit and indexes them together a moment later', async () => {
+      const { dbPath, store } = setup();
+      await store.open();
+      await store.addMessages([message(1, 'first quokka'), message(2, null)]);
+      await store.addMessages([message(3, 'second quokka')]);
+      // Only rows with text wait; the message without text is never indexed.
+      expect(inspect(dbPath).waiting).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, INDEX_DELAY_MS * 4));
+      expect(inspect(dbPath).waiting).toBe(0);
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        const found = db
+          .prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'quokka'")
+          .all();
+        expect(found).toHaveLength(2);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('indexes before a search, so a message is found right after it is added', async () => {
+      const { dbPath, store } = setup();
+      await store.open();
+      await store.addMessages([message(1, 'a numbat appears')]);
+      expect((await store.searchMessages('numbat', { limit: 5 })).map((m) => m.seq)).toEqual([1]);
+      expect(inspect(dbPath).waiting).toBe(0);
+    });
+
+    it('deletes a message that was never indexed without touching the index', async () => {
+      const { dbPath, store } = setup();
+      await store.open();
+      await store.addMessages([message(1, 'kept wombat'), message(2, 'gone wombat')]);
+      expect(await store.deleteMessages('room', [message(2, '').id])).toBe(1);
+      expect(inspect(dbPath).waiting).toBe(1);
+      expect((await store.searchMessages('wombat', { limit: 5 })).map((m) => m.seq)).toEqual([1]);
+      // Deleting an indexed message still takes it out of the index.
+      expect(await store.deleteMessages('room', [message(1, '').id])).toBe(1);
+      expect(await store.searchMessages('wombat', { limit: 5 })).toEqual([]);
+      expect(inspect(dbPath)).toEqual({ waiting: 0 });
+    });
+
+    it('indexes at close, and at open what a killed run left waiting', async () => {
+      const { dbPath, store } = setup();
+      await store.open();
+      await store.addMessages([message(1, 'closing bilby')]);
+      await store.close();
+      expect(inspect(dbPath).waiting).toBe(0);
+
+      // What a run killed within INDEX_DELAY_MS of a commit leaves behind.
+      const killed = new Database(dbPath);
+      try {
+        const pk = killed
+          .prepare(
+            `INSERT INTO messages (id, room_id, sender, seq, lamport, ts, envelope, text, received_at)
+             VALUES ('k', 'room', 'BOB', 1, 1, 1, x'00', 'killed potoroo', 1)`,
+          )
+          .run().lastInsertRowid;
+        killed.prepare('INSERT INTO messages_unindexed (pk) VALUES (?)').run(pk);
+      } finally {
+        killed.close();
+      }
+      const again = createSqliteStore({ path: dbPath });
+      stores.push(again);
+      await again.open();
+      expect(inspect(dbPath).waiting).toBe(0);
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        expect(
+          db.prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'potoroo'").all(),
+        ).toHaveLength(1);
+      } finally {
+        db.close();
+      }
+    });
   });
 
   it('answers the per-room reads from indexes, never by scanning or sorting messages', () => {

@@ -10,8 +10,11 @@
  *   exception is delivery bookkeeping (raiseDeliveries), which may lose its last batches when
  *   the power goes (never when the process dies), as PROTOCOL.md §10.1 allows: it is committed
  *   without its own sync (`unsynced`), and the next synced commit makes it durable too.
- * - A batch is one IMMEDIATE transaction, and the FTS index changes inside it (new messages
- *   by addMessages, deletes and edits by triggers), so search never disagrees with the messages.
+ * - A batch is one IMMEDIATE transaction. Search never disagrees with the messages, though new
+ *   ones enter its index a moment after their commit (migration 6): the commit notes them in
+ *   messages_unindexed, and indexPending indexes every noted row in a transaction of its own,
+ *   soon after (INDEX_DELAY_MS), before any search, at close, and at open after a crash.
+ *   Deletes and edits change the index in their own transaction, by triggers.
  * - A damaged file is found when opening (quick_check), not halfway through a sync, and every
  *   error that leaves this module is a ParleyError naming the file.
  * - Statements are prepared once, after migration, while the database is open.
@@ -64,6 +67,13 @@ import {
 
 /** How long a statement waits for another connection's lock before failing, in ms. */
 export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * How long new messages wait to enter the search index after their commit, in ms: long enough
+ * for a burst to share one index transaction (FTS5 writes a segment per statement), short
+ * enough that nobody searches in between (and a search indexes first anyway).
+ */
+export const INDEX_DELAY_MS = 25;
 
 export interface SqliteStoreOptions {
   /** The database file, usually `<data dir>/parley.db`. Its folder is created when missing. */
@@ -217,12 +227,18 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @room_id, @sender, @seq, @lamport, @ts, @envelope, @text, @received_at)
        ON CONFLICT DO NOTHING`,
     ),
-    // One statement for a whole batch: FTS5 writes one index segment per statement.
-    indexMessages: db.prepare<[string]>(
-      `INSERT INTO messages_fts (rowid, text)
-       SELECT pk, text FROM messages
-       WHERE pk IN (SELECT value FROM json_each(?)) AND text IS NOT NULL`,
+    // A new message with text waits here to be indexed (migration 6).
+    noteUnindexed: db.prepare<[number]>('INSERT INTO messages_unindexed (pk) VALUES (?)'),
+    anyUnindexed: db.prepare<[], { n: number }>(
+      'SELECT EXISTS (SELECT 1 FROM messages_unindexed) AS n',
     ),
+    // One statement for every row waiting: FTS5 writes one index segment per statement.
+    indexUnindexed: db.prepare<[]>(
+      `INSERT INTO messages_fts (rowid, text)
+       SELECT m.pk, m.text FROM messages_unindexed AS u JOIN messages AS m ON m.pk = u.pk
+       WHERE m.text IS NOT NULL`,
+    ),
+    forgetUnindexed: db.prepare<[]>('DELETE FROM messages_unindexed'),
     getMessage: db.prepare<[string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`,
     ),
@@ -273,17 +289,19 @@ function prepareStatements(db: Database.Database) {
 function prepareWrites(db: Database.Database, s: ReturnType<typeof prepareStatements>) {
   return {
     addMessagesTx: db.transaction((rows: readonly MessageRow[]): string[] => {
-      const pks: number[] = [];
       const added: string[] = [];
       for (const row of rows) {
         const r = s.addMessage.run(row);
         if (r.changes === 0) continue;
-        pks.push(Number(r.lastInsertRowid));
+        // Indexed for search after this commit, by indexPending (migration 6).
+        if (row.text !== null) s.noteUnindexed.run(Number(r.lastInsertRowid));
         added.push(row.id);
       }
-      // Searchable in the same commit (migration 5: no insert trigger, it cost a segment a row).
-      if (pks.length > 0) s.indexMessages.run(JSON.stringify(pks));
       return added;
+    }),
+    indexPendingTx: db.transaction((): void => {
+      s.indexUnindexed.run();
+      s.forgetUnindexed.run();
     }),
     addControlOpsTx: db.transaction((rows: readonly ControlOpRow[]): string[] =>
       rows.filter((row) => s.addControlOp.run(row).changes > 0).map((row) => row.hash),
@@ -352,6 +370,9 @@ class SqliteStore implements Store {
   private readonly nativeBinding: string | undefined;
   /** The database is in WAL mode (else in the rollback journal, see initialise). */
   private wal = false;
+  /** messages_unindexed may hold rows: new messages wait to enter the search index. */
+  private unindexed = false;
+  private indexTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.path = path.resolve(options.path);
@@ -379,7 +400,13 @@ class SqliteStore implements Store {
       const statements = this.initialise(db);
       this.db = db;
       this.statements = statements;
+      // Rows the last run noted but did not index (it stopped within INDEX_DELAY_MS of a
+      // commit, or was killed) are indexed now, before anyone can search.
+      this.unindexed = statements.anyUnindexed.get()?.n === 1;
+      this.indexPending();
     } catch (err) {
+      this.db = undefined;
+      this.statements = undefined;
       try {
         db.close();
       } catch {
@@ -421,6 +448,15 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db) {
+      try {
+        this.indexPending();
+      } catch {
+        // Logged; the rows stay noted and are indexed at the next open.
+      }
+    }
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
     const db = this.db;
     this.db = undefined;
     this.statements = undefined;
@@ -470,6 +506,34 @@ class SqliteStore implements Store {
     } finally {
       db.pragma('synchronous = FULL');
     }
+  }
+
+  /**
+   * Indexes for search every message noted since the last time, in one transaction that does
+   * not wait for the disk: the index can be rebuilt from the messages, and losing this commit
+   * to a power cut also loses its removal of the notes, so the rows are indexed again at open.
+   */
+  private indexPending(): void {
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    if (!this.unindexed) return;
+    this.use((s, db) => this.unsynced(db, () => s.indexPendingTx.immediate()));
+    this.unindexed = false;
+  }
+
+  private indexSoon(): void {
+    this.unindexed = true;
+    if (this.indexTimer) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      try {
+        this.indexPending();
+      } catch {
+        // Logged by use(); the rows stay noted and the next search or close tries again.
+      }
+    }, INDEX_DELAY_MS);
+    // Never what keeps a process alive: rows left noted are indexed at the next open.
+    this.indexTimer.unref();
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -549,7 +613,9 @@ class SqliteStore implements Store {
   async addMessages(messages: MessageRecord[]): Promise<string[]> {
     if (messages.length === 0) return [];
     const rows = messages.map(messageToRow);
-    return this.use((s) => s.addMessagesTx.immediate(rows));
+    const added = this.use((s) => s.addMessagesTx.immediate(rows));
+    if (added.length > 0) this.indexSoon();
+    return added;
   }
 
   async deleteMessages(roomId: string, ids: string[]): Promise<number> {
@@ -626,6 +692,7 @@ class SqliteStore implements Store {
   async searchMessages(query: string, options: SearchOptions): Promise<MessageRecord[]> {
     const match = toFtsQuery(query);
     const limit = toLimit(options.limit);
+    if (match !== undefined && limit > 0) this.indexPending();
     return this.use((s) => {
       if (match === undefined || limit === 0) return [];
       const rows =
