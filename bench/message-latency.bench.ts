@@ -50,6 +50,24 @@ export function messageLatency(sizes: readonly number[], samples: number, warmUp
   );
 }
 
+/**
+ * A room of 2 with only its two nodes running in this process: no other node's background
+ * work on the thread. `dataIn` puts both data folders elsewhere, e.g. in memory (/dev/shm,
+ * where `fsync` costs nothing), to show what the path costs without waiting for the disk.
+ */
+export function roomOfTwoAlone(
+  samples: number,
+  where: string,
+  dataIn?: string,
+  warmUp = 20,
+): Promise<RoomLatency[]> {
+  return withNodesHere(
+    2,
+    (nodes) => sampleRooms(nodes, [2], samples, warmUp, where),
+    tempDirs(dataIn),
+  );
+}
+
 /** One node a process: what a LAN sees, as far as this machine's cores go. */
 export function messageLatencyAcrossProcesses(
   sizes: readonly number[],
@@ -64,8 +82,8 @@ export function messageLatencyAcrossProcesses(
 async function withNodesHere<T>(
   count: number,
   run: (nodes: LatencyNodes) => Promise<T>,
+  dirs = tempDirs(),
 ): Promise<T> {
-  const dirs = tempDirs();
   const set = lanNodes(dirs);
   try {
     const nodes = await set.startLinked(count, 'Member');

@@ -7,6 +7,7 @@
  * PARLEY_BENCH_QUICK=1 leaves out the 100,000-message pieces (catch-up and memory), which take
  * about 45 s together.
  */
+import fs from 'node:fs';
 import { tempDirs, type TempDirs } from '../main/core/testing/temp-dir';
 import type { Baselines } from './baselines.bench';
 import { catchUp, type CatchUp } from './catch-up.bench';
@@ -17,6 +18,7 @@ import { table } from './measure';
 import {
   messageLatency,
   messageLatencyAcrossProcesses,
+  roomOfTwoAlone,
   type RoomLatency,
 } from './message-latency.bench';
 import { messageSteps } from './message-steps.bench';
@@ -25,6 +27,8 @@ import { memorySection } from './rss.bench';
 
 const ROOM_SIZES = [2, 5, 10];
 const LATENCY_SAMPLES = 200;
+/** A memory-backed file system, where `fsync` costs nothing (Linux). */
+const IN_MEMORY = '/dev/shm';
 const INGEST_MESSAGES = 5_000;
 const STEP_MESSAGES = 5_000;
 const CATCH_UP_SIZES = [10_000, 100_000];
@@ -85,10 +89,23 @@ async function latencySection(b: Baselines): Promise<string> {
   add(await messageLatency(ROOM_SIZES, LATENCY_SAMPLES));
   console.error('bench: message latency again, one process a node…');
   add(await messageLatencyAcrossProcesses(ROOM_SIZES, LATENCY_SAMPLES));
+  console.error('bench: message latency in a room of 2 alone, data on disk, then in memory…');
+  add(await roomOfTwoAlone(LATENCY_SAMPLES, ', only its 2 nodes running'));
+  if (fs.existsSync(IN_MEMORY)) {
+    for (const r of await roomOfTwoAlone(
+      LATENCY_SAMPLES,
+      ', only its 2 nodes, data in memory',
+      IN_MEMORY,
+    )) {
+      const ratio = (r.all.p50Ms * 1000) / bound.totalUs;
+      rows.push(contextRow(r.all, `none (nothing waits for a disk: ${ratio.toFixed(2)} × bound)`));
+      rows.push(contextRow(r.answered, "none (the sender's part)"));
+    }
+  }
   return [
     '### Message latency',
     '',
-    'On loopback (discovery pinned to 127.0.0.1), two ways. The first rows: all nodes run in this one process, so the members of a room receive a message one after another on one thread, the sender\'s commit holds up every receiver, and the background work of earlier messages runs in between. The rows marked "one process a node": each node is a child process, as on a LAN, but all of them share this machine\'s cores and its disk (`fsync`s of several processes at once slow each other down).',
+    'On loopback (discovery pinned to 127.0.0.1), two ways. The first rows: all nodes run in this one process, so the members of a room receive a message one after another on one thread, the sender\'s commit holds up every receiver, and the background work of earlier messages runs in between. The rows marked "one process a node": each node is a child process, as on a LAN, but all of them share this machine\'s cores and its disk (`fsync`s of several processes at once slow each other down). The rows marked "only its 2 nodes running": a room of 2 with no other node in this process, so no other room\'s background work runs in between; "data in memory": the same with both data folders in /dev/shm, where nothing waits for a disk, which is the floor of this path on this machine.',
     '',
     latencyTable(rows),
     '',

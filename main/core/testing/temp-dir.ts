@@ -10,11 +10,12 @@ export interface TempDirs {
   cleanup(): void;
 }
 
-export function tempDirs(): TempDirs {
+/** Folders under `base` (default: the system's temporary folder). */
+export function tempDirs(base: string = tmpdir()): TempDirs {
   const made: string[] = [];
   return {
     make(prefix = 'parley-test-') {
-      const dir = mkdtempSync(join(tmpdir(), prefix));
+      const dir = mkdtempSync(join(base, prefix));
       made.push(dir);
       return dir;
     },
