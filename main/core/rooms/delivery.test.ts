@@ -19,7 +19,6 @@ async function tracker(members: string[], sent: number) {
     logger: silentLogger,
     members: (roomId) =>
       roomId === ROOM ? new Map([ME, ...members].map((id) => [id, true])) : undefined,
-    senders: () => [ME, ...members],
     sentUpTo: () => sent,
     emit: (e) => events.push(e),
     debounceMs: 1,

@@ -37,8 +37,6 @@ export interface DeliveryTrackerOptions {
   logger: Logger;
   /** The room's current members by device ID (this node among them); undefined: not known. */
   members(roomId: string): ReadonlyMap<string, unknown> | undefined;
-  /** Everyone who may have sent a message in the room: members and departed members. */
-  senders(roomId: string): Iterable<string>;
   /** The highest seq of this node's own messages in the room (they have no gaps). */
   sentUpTo(roomId: string): number;
   emit(payload: EventPayload<'message.delivery'>): void;
@@ -136,13 +134,7 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions) {
     const top = options.sentUpTo(roomId);
     const fromSeq = Math.max(p.fromSeq, top - DELIVERY_UPDATES_MAX);
     if (top <= fromSeq) return;
-    // Every other sender at "has everything", so only this node's own messages come back.
-    const vv: Record<string, number> = {};
-    for (const id of options.senders(roomId)) vv[id] = Number.MAX_SAFE_INTEGER;
-    vv[me] = fromSeq;
-    const mine = (await store.listMessagesAfter(roomId, vv, top - fromSeq)).filter(
-      (m) => m.sender === me,
-    );
+    const mine = await store.listMessagesOf(roomId, me, fromSeq, top - fromSeq);
     if (mine.length === 0) return;
     options.emit({
       roomId,

@@ -145,10 +145,6 @@ export function createRoomService(options: RoomServiceOptions) {
     me,
     logger: log,
     members: (roomId) => book.get(roomId)?.state.members,
-    senders: (roomId) => {
-      const s = book.get(roomId)?.state;
-      return s ? [...s.members.keys(), ...s.departed.keys()] : [];
-    },
     sentUpTo: (roomId) => book.get(roomId)?.contiguous.get(me) ?? 0,
     emit: (payload) => options.emit('message.delivery', payload),
   });

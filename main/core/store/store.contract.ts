@@ -813,6 +813,28 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe("one sender's messages (listMessagesOf)", () => {
+      it('gives the messages after a seq of one sender in one room, by seq, up to the limit', async () => {
+        await store.addMessages([
+          ...[4, 1, 3, 6].map((seq) => message({ sender: ALICE, seq })),
+          message({ sender: BOB, seq: 2 }),
+          message({ roomId: ROOM_B, sender: ALICE, seq: 5 }),
+        ]);
+        const seqs = async (after: number, limit: number): Promise<number[]> =>
+          (await store.listMessagesOf(ROOM_A, ALICE, after, limit)).map((m) => m.seq);
+        expect(await seqs(0, 10)).toEqual([1, 3, 4, 6]);
+        expect(await seqs(3, 10)).toEqual([4, 6]);
+        expect(await seqs(0, 2)).toEqual([1, 3]);
+        expect(await seqs(6, 10)).toEqual([]);
+        expect(await seqs(0, 0)).toEqual([]);
+        expect(await seqs(0, -1)).toEqual([]);
+        const [first] = await store.listMessagesOf(ROOM_A, ALICE, 0, 1);
+        expect(first).toEqual(await store.getMessage(first!.id));
+        expect(await store.listMessagesOf(ROOM_B, BOB, 0, 10)).toEqual([]);
+        expect(await store.listMessagesOf('room-unknown', ALICE, 0, 10)).toEqual([]);
+      });
+    });
+
     describe('tops of seq and lamport', () => {
       it("gives the seq and ID of a sender's highest seq in a room, gaps or not, undefined when none", async () => {
         const top = message({ sender: ALICE, seq: 5 });

@@ -212,6 +212,17 @@ export interface Store {
     vv: Record<string, number>,
     limit: number,
   ): Promise<Uint8Array[]>;
+  /**
+   * One sender's messages in the room with seq greater than `afterSeq`, by seq, at most `limit`
+   * (0 or less returns none): what became of this node's own recent messages, for instance.
+   * One range of the (room, sender, seq) index.
+   */
+  listMessagesOf(
+    roomId: string,
+    sender: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<MessageRecord[]>;
   countMessages(roomId: string): Promise<number>;
   /**
    * How many of the room's messages were received after `afterTs` (ms since the epoch, local

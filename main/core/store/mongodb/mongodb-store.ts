@@ -696,6 +696,24 @@ class MongoStore implements Store {
     return docs.map((d) => bytesOf(d.envelope, `message ${d.id}`));
   }
 
+  async listMessagesOf(
+    roomId: string,
+    sender: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<MessageRecord[]> {
+    const max = toLimit(limit);
+    if (max === 0) return [];
+    return this.use(async (c) => {
+      const docs = await c.messages
+        .find({ roomId, sender, seq: { $gt: afterSeq } }, { projection: NO_ID })
+        .sort({ seq: 1 })
+        .limit(max)
+        .toArray();
+      return docs.map(messageFromDoc);
+    });
+  }
+
   /** What a peer with `vv` lacks, by sender then seq, with the fields `projection` keeps. */
   private findLacking(
     roomId: string,

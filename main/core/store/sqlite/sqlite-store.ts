@@ -663,6 +663,18 @@ class SqliteStore implements Store {
     );
   }
 
+  async listMessagesOf(
+    roomId: string,
+    sender: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<MessageRecord[]> {
+    const max = toLimit(limit);
+    return this.use((s) =>
+      max === 0 ? [] : s.senderAfter.all(roomId, sender, afterSeq, max).map(messageFromRow),
+    );
+  }
+
   async countMessages(roomId: string): Promise<number> {
     return this.use((s) => s.countMessages.get(roomId)?.n ?? 0);
   }
