@@ -7,6 +7,7 @@
  * Arguments and results are validated with these schemas on the node's side of every boundary.
  */
 import { z } from 'zod';
+import { hasControlChars } from './control-chars';
 import type { Result } from './errors';
 import { parsePeerAddress, formatPeerAddress } from './peer-address';
 import {
@@ -17,10 +18,6 @@ import {
   MAX_MESSAGE_TEXT,
 } from './room-wire';
 
-/** Control characters and line breaks are never part of a display name. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 export const DISPLAY_NAME_MAX_LENGTH = 64;
 
 export const DisplayName = z
@@ -28,7 +25,8 @@ export const DisplayName = z
   .trim()
   .min(1, 'A display name cannot be empty.')
   .max(DISPLAY_NAME_MAX_LENGTH, `A display name has at most ${DISPLAY_NAME_MAX_LENGTH} characters.`)
-  .refine((s) => !CONTROL_CHARS.test(s), 'A display name cannot contain control characters.');
+  // Control characters and line breaks are never part of a name (shared/control-chars.ts).
+  .refine((s) => !hasControlChars(s), 'A display name cannot contain control characters.');
 
 export const IdentityInfo = z.object({
   /** SHA-256 of the certificate's SubjectPublicKeyInfo, base32 with check characters, grouped. */
@@ -128,11 +126,12 @@ const RoomName = z
   .trim()
   .min(1, 'A room needs a name.')
   .max(ROOM_NAME_MAX, `A room name has at most ${ROOM_NAME_MAX} characters.`)
-  .refine((s) => !CONTROL_CHARS.test(s), 'A room name cannot contain control characters.');
+  .refine((s) => !hasControlChars(s), 'A room name cannot contain control characters.');
 const RoomTopic = z
   .string()
   .trim()
-  .max(ROOM_TOPIC_MAX, `A topic has at most ${ROOM_TOPIC_MAX} characters.`);
+  .max(ROOM_TOPIC_MAX, `A topic has at most ${ROOM_TOPIC_MAX} characters.`)
+  .refine((s) => !hasControlChars(s), 'A topic cannot contain control characters.');
 const RoomPassword = z
   .string()
   .min(1, 'A password cannot be empty.')

@@ -12,6 +12,7 @@
  *   limit before it has checked a signature.
  */
 import { z } from 'zod';
+import { hasControlChars } from './control-chars';
 
 /** Version of control ops (`OpBody.v`). */
 export const ROOM_WIRE_VERSION = 1;
@@ -33,6 +34,18 @@ const Bytes = (max: number) =>
 const FixedBytes = (n: number) =>
   z.instanceof(Uint8Array).refine((b) => b.length === n, `exactly ${n} bytes`);
 const Int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+/**
+ * Text that is shown as a name or a heading (room names and topics, member names): no control
+ * characters, the rule of the local API's names (shared/control-chars.ts), so that nobody can
+ * put escape sequences or fake line breaks in front of other members. Message text may hold
+ * line breaks; the clients show it as text.
+ */
+const ShownText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !hasControlChars(s), 'no control characters');
 
 export const ROOM_NAME_MAX = 100;
 export const ROOM_TOPIC_MAX = 500;
@@ -75,8 +88,8 @@ export type PasswordHash = z.infer<typeof PasswordHash>;
 
 export const RoomSettings = z
   .object({
-    name: z.string().min(1).max(ROOM_NAME_MAX),
-    topic: z.string().max(ROOM_TOPIC_MAX),
+    name: ShownText(1, ROOM_NAME_MAX),
+    topic: ShownText(0, ROOM_TOPIC_MAX),
     visibility: z.enum(['private', 'public']),
     password: PasswordHash.nullable(),
     capacity: Int(ROOM_CAPACITY_MIN, ROOM_CAPACITY_MAX),
@@ -106,7 +119,7 @@ export const MemberIntro = z
     deviceId: WireDeviceId,
     /** SPKI DER; its SHA-256 must be the device ID. */
     publicKey: Bytes(PUBLIC_KEY_MAX_BYTES),
-    name: z.string().min(1).max(MEMBER_NAME_MAX),
+    name: ShownText(1, MEMBER_NAME_MAX),
   })
   .strict();
 export type MemberIntro = z.infer<typeof MemberIntro>;
@@ -122,7 +135,7 @@ export const OpAction = z.discriminatedUnion('type', [
       nonce: FixedBytes(ROOM_NONCE_BYTES),
       kind: z.enum(['room', 'dm']),
       settings: RoomSettings,
-      creatorName: z.string().min(1).max(MEMBER_NAME_MAX),
+      creatorName: ShownText(1, MEMBER_NAME_MAX),
       epoch: EpochGrant,
     })
     .strict(),
@@ -284,8 +297,8 @@ export const SyncMessagesResponse = z
 export const PublicRoomSummary = z
   .object({
     room: RandomIdHex,
-    name: z.string().max(ROOM_NAME_MAX),
-    topic: z.string().max(ROOM_TOPIC_MAX),
+    name: ShownText(0, ROOM_NAME_MAX),
+    topic: ShownText(0, ROOM_TOPIC_MAX),
     members: Int(0),
     capacity: Int(0),
     passwordRequired: z.boolean(),
@@ -298,7 +311,7 @@ export const PublicRoomsResponse = z
 export const JoinRequest = z
   .object({
     room: RandomIdHex,
-    name: z.string().min(1).max(MEMBER_NAME_MAX),
+    name: ShownText(1, MEMBER_NAME_MAX),
     password: z.string().max(1024).nullable(),
   })
   .strict();
