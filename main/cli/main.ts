@@ -13,6 +13,7 @@ import { serveCommand, SERVE_OPTIONS, serveOptionsFrom } from './commands/serve'
 import { peersCommand } from './commands/peers';
 import { ROOM_OPTIONS, roomCommand, type RoomCommand } from './commands/rooms';
 import { SETTINGS_OPTIONS, settingsCommand } from './commands/settings';
+import { visible } from './visible-text';
 
 export const USAGE = `Usage: parley <command> [options]
 
@@ -156,11 +157,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`parley: ${err.message}\n\n${USAGE}`);
+      io.err(`parley: ${visible(err.message)}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
     if (err instanceof ParleyError) {
-      io.err(`parley: ${err.message}`);
+      // The message may be a peer's words (an admin refusing a join): shown, never obeyed.
+      io.err(`parley: ${visible(err.message)}`);
       return EXIT_FAILED;
     }
     io.err(`parley: unexpected error: ${(err as Error)?.stack ?? String(err)}`);

@@ -9,6 +9,7 @@ import type { MessageInfo, RoomDetails, RoomSummary } from '../../../shared/api'
 import { ParleyError } from '../../../shared/errors';
 import { formatTable, printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi, type LocalApiClient } from '../local-api-client';
+import { visible, visibleLines } from '../visible-text';
 
 export type RoomCommand =
   | 'rooms'
@@ -106,7 +107,7 @@ export async function roomCommand(
         roomId: room,
         ...(opts.password !== undefined ? { password: opts.password } : {}),
       });
-      out(joined, `Joined ${joined.name} (${joined.id}).`);
+      out(joined, `Joined ${visible(joined.name)} (${joined.id}).`);
       return 0;
     }
     case 'send': {
@@ -127,7 +128,7 @@ export async function roomCommand(
     case 'rotate': {
       const roomId = await resolveRoom(api, args[0]!);
       const room = await api.invoke('rooms.rotate', { roomId });
-      out(room, `Renewed the key of ${room.name}: epoch ${room.epoch}.`);
+      out(room, `Renewed the key of ${visible(room.name)}: epoch ${room.epoch}.`);
       return 0;
     }
     case 'leave': {
@@ -135,7 +136,7 @@ export async function roomCommand(
       // Its name, for the message, while this node is still in it.
       const { name } = await api.invoke('rooms.get', { roomId });
       await api.invoke('rooms.leave', { roomId });
-      out({ roomId }, `Left ${name}.`);
+      out({ roomId }, `Left ${visible(name)}.`);
       return 0;
     }
     default: {
@@ -145,7 +146,7 @@ export async function roomCommand(
       const details = await memberAction(api, command, roomId, deviceId);
       out(
         details,
-        `${verbFor(command)} ${nameIn(details, deviceId)} ${command === 'invite' ? 'to' : 'in'} ${details.name}.`,
+        `${verbFor(command)} ${visible(nameIn(details, deviceId))} ${command === 'invite' ? 'to' : 'in'} ${visible(details.name)}.`,
       );
       return 0;
     }
@@ -260,13 +261,18 @@ export function formatRooms(rooms: RoomSummary[]): string {
   return formatTable(['NAME', 'ID', 'KIND', 'MEMBERS', 'ROLE', ''], rows);
 }
 
+/**
+ * One message per line, `[time] sender: text`. Names and text come from other members: their
+ * control characters are shown, not written, and the lines of a multi-line message after its
+ * first are indented, so that no message can fake another line (visible-text.ts).
+ */
 export function formatHistory(messages: MessageInfo[]): string {
   if (messages.length === 0) return 'No messages yet.';
   return messages
     .map(
       (m) =>
-        `[${new Date(m.ts).toISOString().replace('T', ' ').slice(0, 19)}] ${m.senderName}: ${m.text}` +
-        deliveryNote(m),
+        `[${new Date(m.ts).toISOString().replace('T', ' ').slice(0, 19)}] ` +
+        `${visible(m.senderName)}: ${visibleLines(m.text)}${deliveryNote(m)}`,
     )
     .join('\n');
 }
