@@ -3,11 +3,14 @@
  * pushes both ways, error answers, reconnects, suspend/resume and backpressure.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ParleyError } from '../../../shared/errors';
+import { recordingLogger } from '../log/recording-logger.testing';
 import { tempDirs } from '../testing/temp-dir';
 import { EncodedPush, HIGH_WATER_BYTES, LINK_ERROR_CODES } from './link';
 import {
   NodePool,
+  errorOf,
   helloBytes,
   linked,
   rawClient,
@@ -28,15 +31,6 @@ afterEach(async () => {
 async function twoNodes(): Promise<[TestNode, TestNode]> {
   const [low, high] = await makeIdentities(dirs, 2);
   return [await pool.start(low!), await pool.start(high!)];
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ParleyError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ParleyError);
-  return err as ParleyError;
 }
 
 describe('linking', () => {
@@ -202,6 +196,47 @@ describe('requests and pushes', () => {
     high.manager.handle('ping', () => 'pong');
     await expect(lh.request('ping', null)).resolves.toBe('pong');
     expect(high.manager.stats().errorAnswersSent).toBe(3);
+  });
+
+  it('takes a body a handler refuses as the peer fault: BAD_REQUEST, counted, logged at debug', async () => {
+    const [lowId, highId] = await makeIdentities(dirs, 2);
+    const low = await pool.start(lowId!);
+    const log = recordingLogger();
+    const high = await pool.start(highId!, { logger: log });
+    const Body = z.object({ room: z.string() }).strict();
+    const pushed: string[] = [];
+    high.manager.handle('strict', (body) => Body.parse(body).room);
+    high.manager.onPush('strict', (body) => void pushed.push(Body.parse(body).room));
+    high.manager.onPush('refused', () => {
+      throw new ParleyError('NOT_A_MEMBER');
+    });
+    high.manager.onPush('crash', async () => {
+      throw new Error('a bug');
+    });
+    want(low, high);
+    const [lh] = await linked(low, high);
+    log.lines.splice(0);
+
+    const refused = await errorOf(lh.request('strict', { room: 7 }));
+    expect(refused.code).toBe('BAD_REQUEST');
+    expect(refused.message).toBe('The body of "strict" is not valid.');
+    await expect(lh.request('strict', { room: 'r' })).resolves.toBe('r');
+    await lh.push('strict', 'junk');
+    await lh.push('refused', {});
+    await lh.push('strict', { room: 'after' });
+    await waitFor(() => pushed.length === 1, 'the good push');
+    expect(pushed).toEqual(['after']);
+    expect(high.manager.stats().refusedByHandlers).toBe(3);
+    expect(log.lines.map((l) => [l.level, l.event, l.fields?.['code']])).toEqual([
+      ['debug', 'net.link.link_request_refused', 'BAD_REQUEST'],
+      ['debug', 'net.link.link_push_refused', 'BAD_REQUEST'],
+      ['debug', 'net.link.link_push_refused', 'NOT_A_MEMBER'],
+    ]);
+
+    // Anything else a handler throws is a bug of the node: logged as an error.
+    await lh.push('crash', {});
+    await waitFor(() => log.at('error').length === 1, 'the bug logged');
+    expect(log.at('error')[0]!.event).toBe('net.link.link_push_handler_failed');
   });
 
   it('rejects what is pending when the link closes, and refuses new sends', async () => {

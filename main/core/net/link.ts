@@ -10,13 +10,18 @@
  * - A frame from the peer that does not decode or validate is counted and dropped; more than
  *   MAX_BAD_FRAMES of them close the link (1008). Nothing the peer sends throws out of here.
  * - Every request settles exactly once: with the answer, a coded error answer, a timeout, or
- *   the link closing. Handler errors reach the peer only as `{code, message}`; anything that
- *   is not a ParleyError is reported as INTERNAL with no detail.
+ *   the link closing. Handler errors reach the peer only as `{code, message}`: a ParleyError
+ *   with its code, a body the handler's schema refused (a ZodError) as BAD_REQUEST, anything
+ *   else as INTERNAL with no detail.
+ * - What a handler refuses (a ZodError, or for a push a ParleyError) is the peer's doing: it
+ *   is counted and logged at debug level only, so a peer cannot flood the log. Only anything
+ *   else a handler throws, a bug of this node, is logged as an error.
  * - After `close` (or the socket dying) no timer of this link is left and the socket is gone
  *   within CLOSE_GRACE_MS.
  */
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import { ERROR_CODES, ParleyError, isErrorCode, type ErrorCode } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
 import {
@@ -116,6 +121,8 @@ export interface LinkCounters {
   pushesOut: number;
   errorAnswersSent: number;
   unknownPushes: number;
+  /** Requests and pushes whose handler refused them as the peer's fault (see onRequest/onPush). */
+  refusedByHandlers: number;
   heartbeatTimeouts: number;
 }
 
@@ -132,6 +139,7 @@ export function newLinkCounters(): LinkCounters {
     pushesOut: 0,
     errorAnswersSent: 0,
     unknownPushes: 0,
+    refusedByHandlers: 0,
     heartbeatTimeouts: 0,
   };
 }
@@ -462,6 +470,14 @@ export class Link {
       result = await handler(frame.body, this);
     } catch (err) {
       if (err instanceof ParleyError) return this.answerError(frame.id, err.code, err.message);
+      if (err instanceof z.ZodError) {
+        this.refusedByHandler('link_request_refused', frame.type, err);
+        return this.answerError(
+          frame.id,
+          'BAD_REQUEST',
+          `The body of "${frame.type}" is not valid.`,
+        );
+      }
       this.log.error('link_request_handler_failed', { type: frame.type, error: err });
       return this.answerError(frame.id, 'INTERNAL', ERROR_CODES.INTERNAL);
     }
@@ -508,8 +524,11 @@ export class Link {
       return;
     }
     for (const handler of handlers) {
-      const failed = (err: unknown): void =>
-        this.log.error('link_push_handler_failed', { type: frame.type, error: err });
+      const failed = (err: unknown): void => {
+        if (err instanceof ParleyError || err instanceof z.ZodError)
+          this.refusedByHandler('link_push_refused', frame.type, err);
+        else this.log.error('link_push_handler_failed', { type: frame.type, error: err });
+      };
       try {
         const result = handler(frame.body, this);
         if (result instanceof Promise) result.catch(failed);
@@ -517,6 +536,21 @@ export class Link {
         failed(err);
       }
     }
+  }
+
+  /** A frame a handler refused: the peer's fault, so counted and logged at debug only. */
+  private refusedByHandler(event: string, type: string, err: ParleyError | z.ZodError): void {
+    this.counters.refusedByHandlers++;
+    this.log.debug(event, {
+      peer: this.peerInfo?.deviceId,
+      type,
+      ...(err instanceof ParleyError
+        ? { code: err.code }
+        : {
+            code: 'BAD_REQUEST',
+            issue: err.issues[0]?.path.join('.').slice(0, MAX_ERROR_MESSAGE_CHARS),
+          }),
+    });
   }
 
   private badFrame(reason: string): void {

@@ -5,7 +5,9 @@
  * the wire by hand to misbehave on purpose.
  */
 import { once } from 'node:events';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
+import { ParleyError } from '../../../../shared/errors';
 import { selfSignedCertificate } from '../../identity/certificate';
 import { ecPrivateKey } from '../../identity/certificate.testing';
 import type { Identity } from '../../identity/identity';
@@ -41,6 +43,16 @@ export const FAST: Partial<LinkManagerOptions> = {
 /** Waits a little, for checks that something does NOT happen. */
 export function settle(ms = 300): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The ParleyError a promise rejects with; fails the test when it resolves or throws another. */
+export async function errorOf(promise: Promise<unknown>): Promise<ParleyError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ParleyError);
+  return err as ParleyError;
 }
 
 /** `n` fresh identities, sorted by device ID (ascending: [0] dials everyone). */
