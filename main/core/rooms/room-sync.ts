@@ -9,7 +9,10 @@
  *   folded state of the room: members get ops and messages; a departed member gets only the
  *   ops up to its departure (so it learns it was removed), and no messages.
  * - Everything received is validated with the wire schemas and then goes through
- *   RoomService.ingest*, which verifies before storing.
+ *   RoomService.ingest*, which verifies before storing. A request, push or answer whose body
+ *   does not fit its schema, and a push of ops or messages from outside the room, is counted
+ *   (the room service's reject counter), logged at debug level only, and dropped; a bad
+ *   request is answered BAD_REQUEST. Nothing a peer sends is logged above debug here.
  * - One sync per (room, peer) at a time; a request for another while one runs is remembered
  *   and run after it.
  */
@@ -76,6 +79,20 @@ export function advanceVersionVector(
 /** What a request handler answers: plain data for the CBOR encoder (byte arrays of any buffer). */
 type WireAnswer = Record<string, unknown>;
 
+/** The body of `rooms.public` and `rooms.identity` requests. */
+const EmptyBody = z.object({}).strict();
+
+/** Longest description of a refused body in the debug log. */
+const MAX_ISSUE_CHARS = 200;
+
+/** Why a peer's link message was refused (reasons of the room service's reject counter). */
+export const LINK_REJECT_REASONS = {
+  /** A request, push or answer whose body does not fit its wire schema. */
+  malformed: 'malformed-link-body',
+  /** A push of ops or messages of a room from a peer that is not in it. */
+  notInRoom: 'push-from-non-member',
+} as const;
+
 /** push `{room, held}`: "I hold your messages 1..held of this room", after storing them. */
 const HeldPush = z.object({ room: RandomIdHex, held: z.number().int().min(1) }).strict();
 
@@ -128,6 +145,40 @@ export function createRoomSync(options: RoomSyncOptions) {
   const pushTo = (link: Link, type: string, body: unknown): void => {
     link.push(type, body).catch(pushFailed(link.peer.deviceId, type));
   };
+
+  /** Counts a refusal of what `link`'s peer sent; debug only, so a peer cannot flood the log. */
+  const refuse = (reason: string, type: string, link: Link, fields = {}): void => {
+    rooms.rejects.count(reason);
+    log.debug('rooms.rejected', { reason, type, peer: link.peer.deviceId, ...fields });
+  };
+
+  /** `body` as `schema` reads it, or undefined, counted, when it does not fit. */
+  function bodyOf<T>(schema: z.ZodType<T>, body: unknown, type: string, link: Link): T | undefined {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    // Bounded: an issue may quote the peer's key names.
+    refuse(LINK_REJECT_REASONS.malformed, type, link, {
+      issue: issue && `${issue.path.join('.')}: ${issue.message}`.slice(0, MAX_ISSUE_CHARS),
+    });
+    return undefined;
+  }
+
+  /** A request's body; one that does not fit is answered BAD_REQUEST (and counted). */
+  function requestBody<T>(schema: z.ZodType<T>, body: unknown, type: string, link: Link): T {
+    const req = bodyOf(schema, body, type, link);
+    if (req === undefined)
+      throw new ParleyError('BAD_REQUEST', `The body of "${type}" is not valid.`);
+    return req;
+  }
+
+  /** The answer to our `type` request; one that does not fit throws BAD_REQUEST (and is counted). */
+  function answerBody<T>(schema: z.ZodType<T>, answer: unknown, type: string, link: Link): T {
+    const body = bodyOf(schema, answer, type, link);
+    if (body === undefined)
+      throw new ParleyError('BAD_REQUEST', `The peer's answer to "${type}" was not valid.`);
+    return body;
+  }
 
   /**
    * Receipts (`rooms.held`) wait a moment and go out once per room and sender with what is held
@@ -210,12 +261,14 @@ export function createRoomSync(options: RoomSyncOptions) {
     async fetchPublicKey(deviceId) {
       const link = links.link(deviceId);
       if (!link) return undefined;
-      const answer = IdentityKeyResponse.safeParse(
+      const answer = bodyOf(
+        IdentityKeyResponse,
         await link.request(IDENTITY_KEY, {}, { timeoutMs: REQUEST_TIMEOUT_MS }),
+        IDENTITY_KEY,
+        link,
       );
-      if (!answer.success || deviceIdForPublicKey(answer.data.publicKey) !== deviceId)
-        return undefined;
-      return answer.data.publicKey;
+      if (!answer || deviceIdForPublicKey(answer.publicKey) !== deviceId) return undefined;
+      return answer.publicKey;
     },
   };
 
@@ -234,12 +287,12 @@ export function createRoomSync(options: RoomSyncOptions) {
           await syncRoom(link, roomId);
         } while (again.has(key) && !closed && !link.closed);
       } catch (err) {
-        if (!closed && !link.closed)
-          log.info('rooms.sync_failed', {
-            room: roomId,
-            peer: link.peer.deviceId,
-            err: String(err),
-          });
+        // A coded failure is the peer's answer (a refusal, a bad answer, already counted) or
+        // its silence: the peer can cause it at will, so it is not worth more than debug.
+        const fields = { room: roomId, peer: link.peer.deviceId, err: String(err) };
+        if (closed || link.closed) return;
+        if (err instanceof ParleyError) log.debug('rooms.sync_failed', fields);
+        else log.info('rooms.sync_failed', fields);
       } finally {
         running.delete(key);
       }
@@ -252,8 +305,11 @@ export function createRoomSync(options: RoomSyncOptions) {
     // Ops first: messages of an epoch are only readable once the op that started it is here.
     for (;;) {
       const have = [...(rooms.book.get(roomId)?.ops.keys() ?? [])];
-      const answer = SyncOpsResponse.parse(
+      const answer = answerBody(
+        SyncOpsResponse,
         await link.request(MSG.syncOps, { room: roomId, have }, { timeoutMs: REQUEST_TIMEOUT_MS }),
+        MSG.syncOps,
+        link,
       );
       const { added } = await rooms.ingestOps(roomId, answer.ops, peer);
       if (!answer.more || added === 0) break;
@@ -262,12 +318,15 @@ export function createRoomSync(options: RoomSyncOptions) {
     if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return;
     let received = 0;
     const ask = async (vv: Record<string, number>) =>
-      SyncMessagesResponse.parse(
+      answerBody(
+        SyncMessagesResponse,
         await link.request(
           MSG.syncMessages,
           { room: roomId, vv, limit: SYNC_BATCH_MAX },
           { timeoutMs: REQUEST_TIMEOUT_MS },
         ),
+        MSG.syncMessages,
+        link,
       );
     // The store's version vector once per sync (a query linear in the room's size), then
     // advanced from each batch: the peer answers each sender in seq order after vv.
@@ -357,7 +416,7 @@ export function createRoomSync(options: RoomSyncOptions) {
   };
 
   function answerSyncOps(body: unknown, link: Link): WireAnswer {
-    const req = SyncOpsRequest.parse(body);
+    const req = requestBody(SyncOpsRequest, body, MSG.syncOps, link);
     const entry = entryFor(req.room);
     const asker = link.peer.deviceId;
     let limitLamport = Number.MAX_SAFE_INTEGER;
@@ -376,7 +435,7 @@ export function createRoomSync(options: RoomSyncOptions) {
   }
 
   async function answerSyncMessages(body: unknown, link: Link): Promise<WireAnswer> {
-    const req = SyncMessagesRequest.parse(body);
+    const req = requestBody(SyncMessagesRequest, body, MSG.syncMessages, link);
     const entry = entryFor(req.room);
     if (!entry.state.members.has(link.peer.deviceId)) throw new ParleyError('NOT_A_MEMBER');
     // The asker's version vector says how far it holds our own messages.
@@ -385,7 +444,8 @@ export function createRoomSync(options: RoomSyncOptions) {
     return { envelopes: found.slice(0, req.limit), more: found.length > req.limit };
   }
 
-  function answerPublicRooms(): WireAnswer {
+  function answerPublicRooms(body: unknown, link: Link): WireAnswer {
+    requestBody(EmptyBody, body, MSG.publicRooms, link);
     const list = [...rooms.book.values()]
       .filter(
         (e) =>
@@ -406,7 +466,7 @@ export function createRoomSync(options: RoomSyncOptions) {
   }
 
   async function answerJoin(body: unknown, link: Link): Promise<WireAnswer> {
-    const req = JoinWithKey.parse(body);
+    const req = requestBody(JoinWithKey, body, MSG.join, link);
     const asker = link.peer.deviceId;
     if (deviceIdForPublicKey(req.publicKey) !== asker)
       throw new ParleyError('BAD_REQUEST', 'The key is not the key of this link.');
@@ -444,8 +504,11 @@ export function createRoomSync(options: RoomSyncOptions) {
     await Promise.all(
       links.links().map(async (link) => {
         try {
-          const answer = PublicRoomsResponse.parse(
+          const answer = answerBody(
+            PublicRoomsResponse,
             await link.request(MSG.publicRooms, {}, { timeoutMs: 5_000 }),
+            MSG.publicRooms,
+            link,
           );
           for (const r of answer.rooms) {
             const hosts = publicHosts.get(r.room) ?? new Set<string>();
@@ -482,7 +545,8 @@ export function createRoomSync(options: RoomSyncOptions) {
       const link = links.link(host);
       if (!link) continue;
       try {
-        const answer = JoinResponse.parse(
+        const answer = answerBody(
+          JoinResponse,
           await link.request(
             MSG.join,
             {
@@ -493,6 +557,8 @@ export function createRoomSync(options: RoomSyncOptions) {
             },
             { timeoutMs: REQUEST_TIMEOUT_MS },
           ),
+          MSG.join,
+          link,
         );
         await rooms.ingestOps(roomId, answer.ops, host);
         scheduleSync(link, roomId);
@@ -539,37 +605,44 @@ export function createRoomSync(options: RoomSyncOptions) {
       () => clearInterval(sweeper),
       links.on('link-up', onLinkUp),
       links.onPush(MSG.opsPush, async (body, link) => {
-        const push = OpsPush.parse(body);
+        const push = bodyOf(OpsPush, body, MSG.opsPush, link);
+        if (!push) return;
         // Only members (and those who were) write a room's log; anyone may invite us to a new one.
         const entry = rooms.book.get(push.room);
         const peer = link.peer.deviceId;
-        if (entry && !entry.state.members.has(peer) && !entry.state.departed.has(peer)) return;
+        if (entry && !entry.state.members.has(peer) && !entry.state.departed.has(peer))
+          return refuse(LINK_REJECT_REASONS.notInRoom, MSG.opsPush, link, { room: push.room });
         const known = entry !== undefined;
         const { added, missingParents } = await rooms.ingestOps(push.room, push.ops, peer);
         // A room new to us (an invitation) has history to fetch; a gap has ops to fetch.
         if (missingParents || (!known && added > 0)) scheduleSync(link, push.room);
       }),
       links.onPush(MSG.messagesPush, (body, link) => {
-        const push = MessagesPush.parse(body);
+        const push = bodyOf(MessagesPush, body, MSG.messagesPush, link);
+        if (!push) return;
         const entry = rooms.book.get(push.room);
-        if (!entry?.state.members.has(link.peer.deviceId)) return;
+        if (!entry?.state.members.has(link.peer.deviceId))
+          return refuse(LINK_REJECT_REASONS.notInRoom, MSG.messagesPush, link, { room: push.room });
         return inbox(push.room, push.envelopes, link);
       }),
       links.onPush(HEADS, (body, link) => {
         // Heads come on link-up and when the sender has just learnt we are members: a moment to
         // sync (ops we lack, and messages that may have been refused to us before).
-        const push = HeadsPush.parse(body);
-        scheduleSync(link, push.room);
+        const push = bodyOf(HeadsPush, body, HEADS, link);
+        if (push) scheduleSync(link, push.room);
       }),
       links.onPush(HELD, (body, link) => {
-        const push = HeldPush.parse(body);
-        rooms.learnDelivery(push.room, link.peer.deviceId, push.held);
+        const push = bodyOf(HeldPush, body, HELD, link);
+        if (push) rooms.learnDelivery(push.room, link.peer.deviceId, push.held);
       }),
       links.handle(MSG.syncOps, answerSyncOps),
       links.handle(MSG.syncMessages, answerSyncMessages),
       links.handle(MSG.publicRooms, answerPublicRooms),
       links.handle(MSG.join, answerJoin),
-      links.handle(IDENTITY_KEY, () => ({ publicKey: identity.publicKeySpki })),
+      links.handle(IDENTITY_KEY, (body, link) => {
+        requestBody(EmptyBody, body, IDENTITY_KEY, link);
+        return { publicKey: identity.publicKeySpki };
+      }),
     );
     for (const link of links.links()) onLinkUp(link);
   }
