@@ -105,6 +105,11 @@ export interface RoomServiceOptions {
 /** How long room.updated waits to gather a burst of incoming messages, in ms. */
 const ANNOUNCE_DEBOUNCE_MS = 100;
 
+/** The pause before a failed rekey is tried again, doubling at each try, in ms. */
+const REKEY_RETRY_MS = 1000;
+/** How many times in a row a rekey is tried (pauses of 1, 2, 4, 8 and 16 s between). */
+const REKEY_ATTEMPTS = 6;
+
 /** Rejections that more of the control log may turn into acceptance. */
 const WAITING_FOR_OPS = new Set(['unknown-epoch', 'not-a-holder', 'no-key']);
 
@@ -291,25 +296,60 @@ export function createRoomService(options: RoomServiceOptions) {
       });
     }
     await announce(entry);
-    const role = s.members.get(me)?.role;
-    if (s.rekeyNeeded && (role === 'owner' || role === 'admin')) {
-      // Several admins may see this at once; a random pause makes a double rotation rare
-      // (and a double rotation is harmless, only wasteful).
-      later(50 + Math.random() * 450, () => {
-        void exclusive(entry, async () => {
-          if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
-          const departedNow = [...currentEpoch(entry.state)!.holders].some(
-            (h) => entry.state.departed.get(h)?.kind === 'left',
-          );
-          await authorLocked(
-            entry,
-            rotateAction(entry.state, departedNow ? 'departure' : 'repair', ecdhThreads),
-          );
-        }).catch((err: unknown) =>
-          log.warn('rooms.rekey_failed', { room: entry.roomId, err: String(err) }),
+    scheduleRekey(entry);
+  }
+
+  /* ---- rekeys: the first admin online rotates when the log asks for it ---- */
+
+  /** Rooms with a rekey waiting on its timer (one at a time per room). */
+  const rekeying = new Set<string>();
+
+  /**
+   * Rotates the room's key soon when its log says a rekey is needed (a member left, or a split
+   * healed: fold.ts needsRekey) and this node may do it. Called whenever that may have become
+   * true or stayed undone: after the log changed, at start, after a sync with a member. Until a
+   * rotation is stored the leaver still holds the current key, so a failed one is tried again,
+   * REKEY_ATTEMPTS times in all with pauses doubling from REKEY_RETRY_MS; after that the next
+   * change, sync or start tries again.
+   */
+  function scheduleRekey(entry: RoomEntry, attempt = 1): void {
+    if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
+    if (attempt === 1 && rekeying.has(entry.roomId)) return;
+    rekeying.add(entry.roomId);
+    // Several admins may see this at once; a random pause makes a double rotation rare
+    // (and a double rotation is harmless, only wasteful).
+    const pause = attempt === 1 ? 50 + Math.random() * 450 : REKEY_RETRY_MS * 2 ** (attempt - 2);
+    later(pause, () => {
+      exclusive(entry, async () => {
+        if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
+        const departedNow = [...currentEpoch(entry.state)!.holders].some(
+          (h) => entry.state.departed.get(h)?.kind === 'left',
         );
-      });
-    }
+        await authorLocked(
+          entry,
+          rotateAction(entry.state, departedNow ? 'departure' : 'repair', ecdhThreads),
+        );
+      }).then(
+        () => rekeying.delete(entry.roomId),
+        (err: unknown) => {
+          rekeying.delete(entry.roomId);
+          const again = attempt < REKEY_ATTEMPTS;
+          log.warn('rooms.rekey_failed', {
+            room: entry.roomId,
+            attempt,
+            again,
+            err: String(err),
+          });
+          if (again) scheduleRekey(entry, attempt + 1);
+        },
+      );
+    });
+  }
+
+  /** Rekeys what a sync with a member may have left needing one (the log may be unchanged). */
+  function rekeyIfNeeded(roomId: string): void {
+    const entry = book.get(roomId);
+    if (entry) scheduleRekey(entry);
   }
 
   const isAdmin = (s: RoomState): boolean => {
@@ -684,6 +724,8 @@ export function createRoomService(options: RoomServiceOptions) {
       book.set(record.id, entry);
       await deliveries.load(record.id);
     }
+    // A rekey the last run left undone (closed or crashed first, or it failed).
+    for (const entry of book.values()) scheduleRekey(entry);
   }
 
   async function close(): Promise<void> {
@@ -706,6 +748,7 @@ export function createRoomService(options: RoomServiceOptions) {
     ingestEnvelopes,
     /** A peer is known to hold this node's messages 1..heldUpTo of a room (delivery.ts). */
     learnDelivery: deliveries.learn,
+    rekeyIfNeeded,
     addMember,
     summaryOf,
     detailsOf,

@@ -314,6 +314,8 @@ export function createRoomSync(options: RoomSyncOptions) {
       const { added } = await rooms.ingestOps(roomId, answer.ops, peer);
       if (!answer.more || added === 0) break;
     }
+    // A rekey left undone here (a crash, a failure) is done now that a member is in reach.
+    rooms.rekeyIfNeeded(roomId);
     const entry = rooms.book.get(roomId);
     if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return;
     let received = 0;

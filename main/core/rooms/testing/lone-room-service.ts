@@ -26,16 +26,21 @@ export interface LoneRoomService {
   rooms: ReturnType<typeof createRoomService>;
   store: Store;
   identity: Identity;
+  /** Its folder (identity and database): start another service on it to see a restart. */
+  dir: string;
   /** Closes the service, then its store. */
   close(): Promise<void>;
 }
 
-/** Started on `offlineNetwork`; `options` fill in or override the rest (emit, peers, verifier...). */
+/**
+ * Started on `offlineNetwork`; `options` fill in or override the rest (emit, peers, verifier...).
+ * `dir`: the folder of an earlier one (closed), to start it again; default a new folder.
+ */
 export async function startLoneRoomService(
   dirs: TempDirs,
   options: Partial<Omit<RoomServiceOptions, 'identity' | 'store'>> = {},
+  dir: string = dirs.make('parley-room-service-'),
 ): Promise<LoneRoomService> {
-  const dir = dirs.make('parley-room-service-');
   const identity = await loadOrCreateIdentity(dir, plainKeyProtector);
   const store = createSqliteStore({ path: join(dir, 'parley.db') });
   await store.open();
@@ -54,6 +59,7 @@ export async function startLoneRoomService(
     rooms,
     store,
     identity,
+    dir,
     close: async () => {
       await rooms.close();
       await store.close();
