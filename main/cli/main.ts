@@ -70,7 +70,12 @@ Options of serve:
                                device ID, so that nodes sharing a server stay apart)
   --mongodb-timeout MS         How long the start waits to reach the server before failing
                                (default 5000; calls after the start wait up to 30 s, as
-                               the driver does, so that writes outlast an election)`;
+                               the driver does, so that writes outlast an election)
+  --rotate-after-messages N    Renew the key of a room this node administers once its
+                               current key has N messages (default: the kept setting, else
+                               1000; 0 = never; kept for later starts and the desktop app)
+  --rotate-after-days D        ... or once the current key is D days old (default: the kept
+                               setting, else 7; 0 = never; kept likewise)`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;

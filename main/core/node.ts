@@ -33,6 +33,7 @@ import {
   createNodeSettings,
   discoveryChannel,
   readStoredSettings,
+  rotationPolicy,
   type DiscoveryChannel,
   type NodeSettings,
 } from './settings/node-settings';
@@ -77,7 +78,11 @@ export interface NodeConfig {
    * desktop app pass every non-internal interface by default.
    */
   discovery?: DiscoveryConfig | false;
-  /** When the node renews a room's key on its own (it must be an admin of the room). */
+  /**
+   * When the node renews a room's key on its own (where it is an owner or admin). A limit given
+   * here is kept in the node's settings for later starts; one not given is the kept one, else
+   * DEFAULT_ROTATION's (1,000 messages or 7 days). 0 turns a limit off.
+   */
   rotation?: Partial<RotationPolicy>;
 }
 
@@ -358,7 +363,7 @@ export function createNode(config: NodeConfig): ParleyNode {
         peerName: (id) => peers.list().find((p) => p.deviceId === id)?.name,
         peerPublicKey: async (id) => peers.publicKeyOf(id) ?? (await store.getPeer(id))?.publicKey,
         emit: (event, payload) => api.emit(event, payload),
-        ...(config.rotation ? { rotation: config.rotation } : {}),
+        rotation: await rotationPolicy(store, config.rotation ?? {}, log.child('settings')),
       });
       const roomSync = createRoomSync({
         identity,

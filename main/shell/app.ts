@@ -125,6 +125,10 @@ export function runDesktopApp({ createNode, logger, mainDir }: DesktopAppOptions
             .map((s) => s.trim())
             .filter(Boolean) ?? defaultInterfaces(),
       },
+      // No limits given: the node rotates room keys by those kept in its settings (set by
+      // `parley serve --rotate-after-messages/--rotate-after-days` on this data folder), else
+      // by the defaults (1,000 messages or 7 days).
+      rotation: {},
       sqliteNativeBinding: resolveSqliteNativeBinding({
         isPackaged: app.isPackaged,
         resourcesPath: process.resourcesPath,

@@ -67,3 +67,29 @@ describe('parley serve: where the data is kept', () => {
     );
   });
 });
+
+describe('parley serve: automatic rotation', () => {
+  const rotationOf = (flags: Record<string, string>) =>
+    serveOptionsFrom({ ...NO_FLAGS, ...flags }, '/data').rotation;
+
+  it('gives the node the limits named, in messages and days (0 = never), and none unnamed', () => {
+    expect(rotationOf({})).toEqual({});
+    expect(rotationOf({ 'rotate-after-messages': '500' })).toEqual({ maxMessages: 500 });
+    expect(rotationOf({ 'rotate-after-messages': '0', 'rotate-after-days': '2' })).toEqual({
+      maxMessages: 0,
+      maxAgeMs: 2 * 24 * 60 * 60 * 1000,
+    });
+    expect(rotationOf({ 'rotate-after-days': '0' })).toEqual({ maxAgeMs: 0 });
+  });
+
+  it('refuses what is not a whole number in range, naming the flag', () => {
+    for (const bad of ['-1', '1.5', 'ten', '', '10000001'])
+      expect(usageError(() => rotationOf({ 'rotate-after-messages': bad })).message).toMatch(
+        /^--rotate-after-messages takes a whole number from 0 to 10000000/,
+      );
+    for (const bad of ['-1', '0.5', 'week', '3651'])
+      expect(usageError(() => rotationOf({ 'rotate-after-days': bad })).message).toMatch(
+        /^--rotate-after-days takes a whole number from 0 to 3650/,
+      );
+  });
+});

@@ -11,6 +11,7 @@ import {
   type DiscoveryConfig,
   type StoreConfig,
 } from '../../core/node';
+import type { RotationPolicy } from '../../core/rooms/room-service';
 import { redactConnectionString } from '../../core/store/mongodb/connection-string';
 import { createLogger } from '../../core/log/logger';
 import { defaultInterfaces } from '../../core/discovery';
@@ -30,7 +31,14 @@ export const SERVE_OPTIONS = {
   'mongodb-uri': { type: 'string' },
   'mongodb-database': { type: 'string' },
   'mongodb-timeout': { type: 'string' },
+  'rotate-after-messages': { type: 'string' },
+  'rotate-after-days': { type: 'string' },
 } as const;
+
+/** The highest --rotate-after-messages: far below AES-GCM's random-nonce bound (PROTOCOL.md §2.4). */
+const MAX_ROTATE_AFTER_MESSAGES = 10_000_000;
+/** The highest --rotate-after-days: ten years. */
+const MAX_ROTATE_AFTER_DAYS = 3650;
 
 /** The connection string when --mongodb-uri is not given (a flag would show in `ps`). */
 export const MONGODB_URI_ENV = 'PARLEY_MONGODB_URI';
@@ -45,6 +53,8 @@ export interface ServeOptions {
   ui: { port: number } | false;
   /** SQLite in the data folder unless a MongoDB connection string is given. */
   store: StoreConfig;
+  /** The limits given (kept in the node's settings); the others are the kept ones or defaults. */
+  rotation: Partial<RotationPolicy>;
 }
 
 type ServeValues = {
@@ -62,6 +72,8 @@ type ServeValues = {
   'mongodb-uri'?: string;
   'mongodb-database'?: string;
   'mongodb-timeout'?: string;
+  'rotate-after-messages'?: string;
+  'rotate-after-days'?: string;
 };
 
 /** Turns the parsed flags into options, refusing values that make no sense (exit 2). */
@@ -110,6 +122,28 @@ export function serveOptionsFrom(
         },
     ui: values.ui ? { port: uiPort } : false,
     store: storeFrom(values, env),
+    rotation: rotationFrom(values),
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function rotationFrom(values: ServeValues): Partial<RotationPolicy> {
+  const messages = integer(
+    values['rotate-after-messages'],
+    '--rotate-after-messages',
+    0,
+    MAX_ROTATE_AFTER_MESSAGES,
+  );
+  const days = integer(
+    values['rotate-after-days'],
+    '--rotate-after-days',
+    0,
+    MAX_ROTATE_AFTER_DAYS,
+  );
+  return {
+    ...(messages !== undefined ? { maxMessages: messages } : {}),
+    ...(days !== undefined ? { maxAgeMs: days * DAY_MS } : {}),
   };
 }
 
@@ -181,6 +215,7 @@ export async function serveCommand(io: CliIo, opts: ServeOptions): Promise<numbe
     peer: { port: opts.peerPort },
     discovery: opts.discovery,
     store: opts.store,
+    rotation: opts.rotation,
     logger,
   });
   await node.start();

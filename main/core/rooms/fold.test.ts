@@ -124,6 +124,20 @@ describe('rekeyNeeded', () => {
     expect(log.state.rekeyNeeded).toBe(false);
   });
 
+  it('stays down when two admins rotate at once: both epochs stand, every member holds both', () => {
+    const { log, owner, member } = pair();
+    log.must(owner, setRoleAction(member.deviceId, 'admin'));
+    const before = log.state;
+    const mine = buildOp(before, log.roomId, owner, rotateAction(before, 'auto').action);
+    const theirs = buildOp(before, log.roomId, member, rotateAction(before, 'auto').action);
+    log.receive(mine, theirs);
+    expect(log.state.rejected).toEqual([]);
+    expect(log.state.epochs.map((e) => e.reason)).toEqual(['create', 'auto', 'auto']);
+    for (const epoch of log.state.epochs.slice(1))
+      expect([...epoch.holders].sort()).toEqual([owner.deviceId, member.deviceId].sort());
+    expect(log.state.rekeyNeeded).toBe(false);
+  });
+
   it('is raised when a member is added back in the epoch they left, and cleared by a rotation', () => {
     const { log, owner, member } = pair();
     log.must(member, leaveAction(3));

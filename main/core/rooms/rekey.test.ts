@@ -12,10 +12,15 @@ import { waitFor } from '../testing/wait';
 import { openSealedKey } from './epoch-keys';
 import { checkMessageSender, currentEpoch } from './fold';
 import { buildOp, leaveAction } from './op-builder';
-import { startLoneRoomService, type LoneRoomService } from './testing/lone-room-service';
+import { loneRoomServices, publicKeysOf, type LoneRoomService } from './testing/lone-room-service';
 import type { RoomServiceOptions } from './room-service';
 
 const dirs = tempDirs();
+const services = loneRoomServices(dirs);
+afterEach(async () => {
+  await services.closeAll();
+  dirs.cleanup();
+});
 
 /** ECDH threads that derive on the calling thread, and never close anything. */
 const onThisThread: EcdhThreads = {
@@ -25,31 +30,12 @@ const onThisThread: EcdhThreads = {
   derivesOnWorkers: () => 0,
   close: () => Promise.resolve(),
 };
-const running: LoneRoomService[] = [];
-afterEach(async () => {
-  for (const service of running.splice(0)) await service.close();
-  dirs.cleanup();
-});
-
 /** Owner Ann's service, which knows Ben's key; `options` override the rest. */
-async function annKnowing(
-  ben: TestDevice,
-  options: Partial<RoomServiceOptions> = {},
-  dir?: string,
-): Promise<LoneRoomService> {
-  const service = await startLoneRoomService(
-    dirs,
-    {
-      peerPublicKey: (id) => Promise.resolve(id === ben.deviceId ? ben.publicKeySpki : undefined),
-      verifier: inlineVerifier,
-      ecdh: onThisThread,
-      ...options,
-    },
+const annKnowing = (ben: TestDevice, options: Partial<RoomServiceOptions> = {}, dir?: string) =>
+  services.start(
+    { peerPublicKey: publicKeysOf(ben), verifier: inlineVerifier, ecdh: onThisThread, ...options },
     dir,
   );
-  running.push(service);
-  return service;
-}
 
 /** A room of Ann's with Ben in it; Ben's own copy of the room key; then Ben leaves. */
 async function benJoinsAndLeaves(ann: LoneRoomService, ben: TestDevice) {
@@ -105,8 +91,7 @@ describe('RoomService, when a member leaves', () => {
     const ann = await annKnowing(ben);
     const { roomId, firstEpoch } = await benJoinsAndLeaves(ann, ben);
     // Closed at once: the rotation's timer (50 ms at the earliest) never fires.
-    running.splice(running.indexOf(ann), 1);
-    await ann.close();
+    await services.close(ann);
 
     const again = await annKnowing(ben, {}, ann.dir);
     expect(currentEpoch(again.rooms.book.get(roomId)!.state)!.id).toBe(firstEpoch);

@@ -24,7 +24,7 @@ export interface RoomEntry {
   clock: number;
   /** Per sender, the highest seq n such that 1..n are stored (to notice gaps). */
   contiguous: Map<string, number>;
-  /** Messages seen in the current epoch since this node started (auto-rotation). */
+  /** Messages in the current epoch (auto-rotation): counted from the store at start, then kept. */
   epochMessages: number;
   /** Tail of the room's chain of exclusive work. */
   tail: Promise<unknown>;

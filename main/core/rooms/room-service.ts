@@ -56,16 +56,23 @@ import type { RoomState } from './room-state';
 import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
 import { createDeliveryTracker } from './delivery';
 
+/**
+ * When an owner or admin node renews a room's key on its own (`auto`), whoever sent the
+ * messages: whichever limit the current epoch reaches first. 0 turns a limit off.
+ */
 export interface RotationPolicy {
-  /** Rotate after this many messages in one epoch (counted since the node started). */
+  /** Rotate once the current epoch holds this many messages. */
   maxMessages: number;
-  /** Rotate when the current epoch is older than this, in ms. */
+  /** Rotate once the current epoch is this old (by its author's clock), in ms. */
   maxAgeMs: number;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** docs/SECURITY.md says why these numbers. */
 export const DEFAULT_ROTATION: RotationPolicy = {
-  maxMessages: 10_000,
-  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+  maxMessages: 1000,
+  maxAgeMs: 7 * DAY_MS,
 };
 
 /** What RoomService needs from the network; room-sync.ts provides it. */
@@ -93,6 +100,10 @@ export interface RoomServiceOptions {
   peerPublicKey: (deviceId: string) => Promise<Uint8Array | undefined>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   rotation?: Partial<RotationPolicy>;
+  /** The clock the age limit of `rotation` is judged by. Default: Date.now (tests move it). */
+  now?: () => number;
+  /** How often the age limit is checked, in ms. Default: hourly. */
+  rotationCheckMs?: number;
   /** Checks envelope signatures. Default: a worker pool of this service's own, closed by close(). */
   verifier?: SignatureVerifier;
   /**
@@ -104,6 +115,14 @@ export interface RoomServiceOptions {
 
 /** How long room.updated waits to gather a burst of incoming messages, in ms. */
 const ANNOUNCE_DEBOUNCE_MS = 100;
+
+/** How often every room's epoch age is checked against the rotation policy, in ms. */
+const ROTATION_CHECK_MS = 60 * 60 * 1000;
+/**
+ * The random pause before an automatic rotation, in ms: so that two admins who count the same
+ * message rarely both rotate (two rotations at once are harmless, the fold keeps both).
+ */
+const AUTO_ROTATION_PAUSE_MS = { min: 200, spread: 2000 };
 
 /** The pause before a failed rekey is tried again, doubling at each try, in ms. */
 const REKEY_RETRY_MS = 1000;
@@ -118,6 +137,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const log = options.logger;
   const me = identity.deviceId;
   const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
+  const now = options.now ?? Date.now;
   const rejects = createRejectCounter();
   const verifier = options.verifier ?? createVerifyPool();
   const ecdhThreads = options.ecdh ?? createEcdhThreads();
@@ -129,6 +149,7 @@ export function createRoomService(options: RoomServiceOptions) {
   let network: RoomNetwork | undefined;
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
+  let ageCheck: NodeJS.Timeout | undefined;
 
   const later = (ms: number, fn: () => void): void => {
     if (closed) return;
@@ -563,6 +584,7 @@ export function createRoomService(options: RoomServiceOptions) {
       // Contiguity after a gap is filled is cheapest to read back from the store.
       if (gap || stored.length < records.length) await refreshContiguous(entry);
       announceSoon(entry);
+      scheduleAutoRotation(entry);
       // Stored, so it can be told: the senders learn their messages were delivered here.
       network?.confirmHeld(entry, senders);
     }
@@ -637,12 +659,10 @@ export function createRoomService(options: RoomServiceOptions) {
   async function send(roomId: string, text: string): Promise<MessageInfo> {
     const entry = memberEntry(roomId);
     return exclusive(entry, async () => {
-      let epoch = currentEpoch(entry.state);
-      if (!epoch) throw new ParleyError('NO_ROOM_KEY');
-      if (isAdmin(entry.state) && needsAutoRotation(entry, epoch.at)) {
+      if (autoRotationDue(entry))
         await authorLocked(entry, rotateAction(entry.state, 'auto', ecdhThreads));
-        epoch = currentEpoch(entry.state)!;
-      }
+      const epoch = currentEpoch(entry.state);
+      if (!epoch) throw new ParleyError('NO_ROOM_KEY');
       const key = entry.keys.get(epoch.id);
       if (!key || !epoch.holders.has(me)) throw new ParleyError('NO_ROOM_KEY');
       // The store is the outbox: this node's last message is there, and the next one chains to it.
@@ -675,6 +695,7 @@ export function createRoomService(options: RoomServiceOptions) {
       entry.clock = lamport;
       entry.contiguous.set(me, seq);
       entry.epochMessages++;
+      scheduleAutoRotation(entry);
       // Pushed first: the members' copies should not wait for this node's own listeners.
       network?.broadcastEnvelope(entry, sealed.bytes);
       const info = messageInfo(record, view);
@@ -683,10 +704,48 @@ export function createRoomService(options: RoomServiceOptions) {
     });
   }
 
-  function needsAutoRotation(entry: RoomEntry, epochStartedAt: number): boolean {
+  /* ---- automatic rotation (RotationPolicy) ---- */
+
+  /** Whether the current epoch has reached a limit of the policy and this node may rotate. */
+  function autoRotationDue(entry: RoomEntry): boolean {
+    const epoch = currentEpoch(entry.state);
+    if (!epoch || !isAdmin(entry.state)) return false;
     return (
-      entry.epochMessages >= rotation.maxMessages || Date.now() - epochStartedAt > rotation.maxAgeMs
+      (rotation.maxMessages > 0 && entry.epochMessages >= rotation.maxMessages) ||
+      (rotation.maxAgeMs > 0 && now() - epoch.at >= rotation.maxAgeMs)
     );
+  }
+
+  /** Rooms with an automatic rotation waiting on its timer. */
+  const autoRotating = new Set<string>();
+
+  /**
+   * Rotates soon when the room is due (a message was stored, the hourly check, the start). A
+   * failure is logged; the next message or check tries again.
+   */
+  function scheduleAutoRotation(entry: RoomEntry): void {
+    if (autoRotating.has(entry.roomId) || !autoRotationDue(entry)) return;
+    autoRotating.add(entry.roomId);
+    later(AUTO_ROTATION_PAUSE_MS.min + Math.random() * AUTO_ROTATION_PAUSE_MS.spread, () => {
+      exclusive(entry, async () => {
+        if (autoRotationDue(entry))
+          await authorLocked(entry, rotateAction(entry.state, 'auto', ecdhThreads));
+      })
+        .catch((err: unknown) =>
+          log.warn('rooms.auto_rotation_failed', { room: entry.roomId, err: String(err) }),
+        )
+        .finally(() => autoRotating.delete(entry.roomId));
+    });
+  }
+
+  /**
+   * The messages of the current epoch, counted from the store at start: those received since
+   * the epoch began. The store keeps no epoch per message, so older ones that arrived later (a
+   * catch-up) count too, which can only bring a rotation forward.
+   */
+  async function countEpochMessages(entry: RoomEntry): Promise<number> {
+    const epoch = currentEpoch(entry.state);
+    return epoch ? store.countMessagesSince(entry.roomId, epoch.at, '') : 0;
   }
 
   async function openDm(deviceId: string): Promise<RoomDetails> {
@@ -721,15 +780,23 @@ export function createRoomService(options: RoomServiceOptions) {
       await unlockKeys(entry);
       await refreshContiguous(entry);
       entry.clock = Math.max(entry.clock, await store.maxLamport(record.id));
+      entry.epochMessages = await countEpochMessages(entry);
       book.set(record.id, entry);
       await deliveries.load(record.id);
     }
     // A rekey the last run left undone (closed or crashed first, or it failed).
     for (const entry of book.values()) scheduleRekey(entry);
+    const checkAges = (): void => {
+      for (const entry of book.values()) scheduleAutoRotation(entry);
+    };
+    checkAges();
+    ageCheck = setInterval(checkAges, options.rotationCheckMs ?? ROTATION_CHECK_MS);
+    ageCheck.unref();
   }
 
   async function close(): Promise<void> {
     closed = true;
+    clearInterval(ageCheck);
     for (const t of timers) clearTimeout(t);
     timers.clear();
     await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../shared/api';
 import { silentLogger } from '../log/logger';
 import { tempStores } from '../store/sqlite/testing/temp-stores';
-import { createNodeSettings, discoveryChannel, SETTING_KEYS } from './node-settings';
+import { DEFAULT_ROTATION } from '../rooms/room-service';
+import {
+  createNodeSettings,
+  discoveryChannel,
+  rotationPolicy,
+  SETTING_KEYS,
+} from './node-settings';
 
 const temp = tempStores();
 afterEach(() => temp.cleanup());
@@ -39,5 +45,30 @@ describe('node settings', () => {
     expect(
       discoveryChannel({}, { ...stored, discoveryGroup: undefined, discoveryPort: undefined }),
     ).toEqual(IN_USE);
+  });
+
+  it('keep the rotation limits given for later starts, and use the kept ones when none is', async () => {
+    const store = await openStore();
+    expect(await rotationPolicy(store, {}, silentLogger)).toEqual(DEFAULT_ROTATION);
+    expect(await rotationPolicy(store, { maxMessages: 0 }, silentLogger)).toEqual({
+      ...DEFAULT_ROTATION,
+      maxMessages: 0,
+    });
+    expect(await rotationPolicy(store, { maxAgeMs: 86_400_000 }, silentLogger)).toEqual({
+      maxMessages: 0,
+      maxAgeMs: 86_400_000,
+    });
+    expect(await rotationPolicy(store, {}, silentLogger)).toEqual({
+      maxMessages: 0,
+      maxAgeMs: 86_400_000,
+    });
+    // A value written by hand that is not a whole number is ignored for the default.
+    await store.setSetting(SETTING_KEYS.rotationMaxMessages, '-5');
+    expect((await rotationPolicy(store, {}, silentLogger)).maxMessages).toBe(
+      DEFAULT_ROTATION.maxMessages,
+    );
+    await expect(rotationPolicy(store, { maxMessages: 1.5 }, silentLogger)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
   });
 });

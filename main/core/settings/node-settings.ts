@@ -1,6 +1,8 @@
 /**
  * The node's settings (shared/api.ts `Settings`), kept in the store's settings table: system
- * notifications on or off, and the discovery group and port for the next start.
+ * notifications on or off, and the discovery group and port for the next start. The table also
+ * keeps the automatic rotation policy (`parley serve --rotate-after-…`), which the API does not
+ * show yet.
  *
  * What must stay true:
  * - A stored value is read through the same schema a client's value is checked with; one that
@@ -12,7 +14,9 @@
 import { DiscoveryGroup, DiscoveryPort, type Settings } from '../../../shared/api';
 import type { ParsedCommandArgs } from '../../../shared/api';
 import { DEFAULT_GROUP, DEFAULT_PORT } from '../discovery';
+import { ParleyError } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
+import { DEFAULT_ROTATION, type RotationPolicy } from '../rooms/room-service';
 import type { Store } from '../store/store';
 
 /** The keys in the store's settings table. */
@@ -20,6 +24,8 @@ export const SETTING_KEYS = {
   notifications: 'notifications',
   discoveryGroup: 'discovery.group',
   discoveryPort: 'discovery.port',
+  rotationMaxMessages: 'rotation.max-messages',
+  rotationMaxAgeMs: 'rotation.max-age-ms',
 } as const;
 
 /** The discovery channel: where the node announces and listens. */
@@ -123,3 +129,36 @@ export function createNodeSettings(options: NodeSettingsOptions) {
 }
 
 export type NodeSettings = ReturnType<typeof createNodeSettings>;
+
+/**
+ * The rotation policy of this start: each limit given (serve's flags) is used and kept for later
+ * starts, so that whatever runs on this data folder next (the desktop app too) keeps to it;
+ * a limit not given is the kept one, else DEFAULT_ROTATION's.
+ */
+export async function rotationPolicy(
+  store: Store,
+  given: Partial<RotationPolicy>,
+  log: Logger,
+): Promise<RotationPolicy> {
+  const limit = async (key: string, value: number | undefined, fallback: number) => {
+    if (value !== undefined) {
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new ParleyError('BAD_REQUEST', 'A rotation limit is a whole number, 0 or more.');
+      await store.setSetting(key, String(value));
+      return value;
+    }
+    const raw = await store.getSetting(key);
+    if (raw === undefined) return fallback;
+    if (/^\d{1,15}$/.test(raw)) return Number(raw);
+    log.warn('settings.stored_value_ignored', { key });
+    return fallback;
+  };
+  return {
+    maxMessages: await limit(
+      SETTING_KEYS.rotationMaxMessages,
+      given.maxMessages,
+      DEFAULT_ROTATION.maxMessages,
+    ),
+    maxAgeMs: await limit(SETTING_KEYS.rotationMaxAgeMs, given.maxAgeMs, DEFAULT_ROTATION.maxAgeMs),
+  };
+}

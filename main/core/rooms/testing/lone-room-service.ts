@@ -66,3 +66,32 @@ export async function startLoneRoomService(
     },
   };
 }
+
+/** The services a test starts: closeAll() (in afterEach) closes those still open. */
+export function loneRoomServices(dirs: TempDirs) {
+  const open: LoneRoomService[] = [];
+  return {
+    async start(
+      options: Partial<Omit<RoomServiceOptions, 'identity' | 'store'>> = {},
+      dir?: string,
+    ): Promise<LoneRoomService> {
+      const service = await startLoneRoomService(dirs, options, dir);
+      open.push(service);
+      return service;
+    },
+    /** Closes one before the end of the test (to start it again, say). */
+    async close(service: LoneRoomService): Promise<void> {
+      open.splice(open.indexOf(service), 1);
+      await service.close();
+    },
+    async closeAll(): Promise<void> {
+      for (const service of open.splice(0)) await service.close();
+    },
+  };
+}
+
+/** `peerPublicKey` for a service that knows these devices' keys (and no others). */
+export const publicKeysOf =
+  (...devices: { deviceId: string; publicKeySpki: Uint8Array }[]) =>
+  (deviceId: string): Promise<Uint8Array | undefined> =>
+    Promise.resolve(devices.find((d) => d.deviceId === deviceId)?.publicKeySpki);
