@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Too many attempts; wait a minute and try again.',
   NO_ROOM_KEY: 'This device does not hold the room key yet; it arrives when a member is online.',
   NO_ADMIN_ONLINE: 'No admin of that room is online to let you in.',
+  ROOM_CLOCK_EXHAUSTED:
+    'No more messages can be sent in this room: its message counter has run out. Start a new room.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -70,6 +70,17 @@ export const MAX_MESSAGE_TEXT = 16 * 1024;
 /** How far ahead of the receiver's clock a timestamp may be before it is refused. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 export const AES_GCM_NONCE_BYTES = 12;
+/**
+ * The highest Lamport time an op or a message may carry (docs/PROTOCOL.md §9): far below
+ * Number.MAX_SAFE_INTEGER, so `clock + 1` and `clock + LAMPORT_WINDOW` stay exact integers.
+ */
+export const MAX_LAMPORT = 2 ** 52;
+/**
+ * How far above the highest Lamport time a receiver has seen in a room a message's time may be
+ * before it is refused for now ('lamport-too-far'): a member cannot push a room's clock to
+ * MAX_LAMPORT with a few messages, yet a partition or a catch-up of a million messages fits.
+ */
+export const LAMPORT_WINDOW = 2 ** 20;
 /** Random bytes of a create op that, hashed with the creator's key, give the room ID. */
 export const ROOM_NONCE_BYTES = 16;
 
@@ -189,7 +200,7 @@ export const OpBody = z
     author: WireDeviceId,
     /** The author's SPKI DER: ops verify without any directory. */
     authorKey: Bytes(PUBLIC_KEY_MAX_BYTES),
-    lamport: Int(1),
+    lamport: Int(1, MAX_LAMPORT),
     /** Hashes of the DAG heads the author had; empty only for create. Sorted, unique. */
     prev: z.array(HashHex).max(MAX_OP_PARENTS),
     ts: Int(0),
@@ -221,7 +232,7 @@ export const EnvelopeHeader = z
     sender: WireDeviceId,
     seq: Int(1),
     prev: FixedBytes(MESSAGE_ID_BYTES).optional(),
-    lamport: Int(1),
+    lamport: Int(1, MAX_LAMPORT),
     ts: Int(0),
     nonce: FixedBytes(AES_GCM_NONCE_BYTES),
   })

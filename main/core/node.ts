@@ -84,6 +84,8 @@ export interface NodeConfig {
    * DEFAULT_ROTATION's (1,000 messages or 7 days). 0 turns a limit off.
    */
   rotation?: Partial<RotationPolicy>;
+  /** For tests only: the rooms' Lamport window (RoomServiceOptions.lamportWindow). */
+  lamportWindow?: number;
 }
 
 export type StoreConfig = { kind: 'sqlite' } | MongoStoreConfig;
@@ -364,6 +366,7 @@ export function createNode(config: NodeConfig): ParleyNode {
         peerPublicKey: async (id) => peers.publicKeyOf(id) ?? (await store.getPeer(id))?.publicKey,
         emit: (event, payload) => api.emit(event, payload),
         rotation: await rotationPolicy(store, config.rotation ?? {}, log.child('settings')),
+        ...(config.lamportWindow ? { lamportWindow: config.lamportWindow } : {}),
       });
       const roomSync = createRoomSync({
         identity,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../log/logger';
 import { createRejectCounter, MESSAGE_REJECTED_EVENT } from './reject-counter';
-import { REJECT_REASONS } from './reject-reasons';
+import { REJECT_REASONS, STORE_REJECT_REASONS } from './reject-reasons';
 
 function recordingLogger(lines: [string, Record<string, unknown> | undefined][]): Logger {
   const logger: Logger = {
@@ -17,7 +17,9 @@ function recordingLogger(lines: [string, Record<string, unknown> | undefined][])
 describe('reject counter', () => {
   it('starts with every reason at zero', () => {
     const snapshot = createRejectCounter().snapshot();
-    expect(Object.keys(snapshot).sort()).toEqual([...REJECT_REASONS].sort());
+    expect(Object.keys(snapshot).sort()).toEqual(
+      [...REJECT_REASONS, ...STORE_REJECT_REASONS].sort(),
+    );
     expect(Object.values(snapshot).every((n) => n === 0)).toBe(true);
   });
 

@@ -3,13 +3,13 @@
  * peer can send junk as fast as the link allows, so a refusal is never logged above debug: the
  * counters are what a status page or a test looks at.
  *
- * What must stay true: `snapshot()` always has every envelope RejectReason (zero when none was
- * counted), so its shape does not depend on what a peer sent, and it is a copy the caller may
- * keep. Callers may count reasons of their own too (a room the node does not know, a bad op);
- * those appear once counted.
+ * What must stay true: `snapshot()` always has every envelope RejectReason and StoreRejectReason
+ * (zero when none was counted), so its shape does not depend on what a peer sent, and it is a
+ * copy the caller may keep. Callers may count reasons of their own too (a room the node does not
+ * know, a bad op); those appear once counted.
  */
 import type { Logger } from '../log/logger';
-import { REJECT_REASONS } from './reject-reasons';
+import { REJECT_REASONS, STORE_REJECT_REASONS } from './reject-reasons';
 
 /** The log event of one refusal. */
 export const MESSAGE_REJECTED_EVENT = 'message_rejected';
@@ -27,7 +27,9 @@ export interface RejectCounterOptions {
 }
 
 export function createRejectCounter(options: RejectCounterOptions = {}): RejectCounter {
-  const counts: Record<string, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0]));
+  const counts: Record<string, number> = Object.fromEntries(
+    [...REJECT_REASONS, ...STORE_REJECT_REASONS].map((r) => [r, 0]),
+  );
   return {
     count(reason, fields) {
       counts[reason] = (counts[reason] ?? 0) + 1;

@@ -38,6 +38,20 @@ export const REJECT_REASONS = [
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/**
+ * Why the room service did not store a message that opened (its signature verified, with a
+ * sender allowed to use its epoch): rooms/room-service.ts gives these, never the open step.
+ */
+export const STORE_REJECT_REASONS = [
+  /**
+   * Its Lamport time is more than the window (LAMPORT_WINDOW) above the room's clock here. Not
+   * final: once the messages before it are held, a later sync asks for it again.
+   */
+  'lamport-too-far',
+] as const;
+
+export type StoreRejectReason = (typeof STORE_REJECT_REASONS)[number];
+
 /** A refusal: the reason to count, and for the log a detail that never holds plaintext. */
 export interface Rejected {
   ok: false;

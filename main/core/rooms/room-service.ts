@@ -21,7 +21,12 @@ import type {
   RoomDetails,
   RoomSummary,
 } from '../../../shared/api';
-import type { OpAction, RoomSettings } from '../../../shared/room-wire';
+import {
+  LAMPORT_WINDOW,
+  MAX_LAMPORT,
+  type OpAction,
+  type RoomSettings,
+} from '../../../shared/room-wire';
 import type { Identity } from '../identity/identity';
 import type { Logger } from '../log/logger';
 import type { MessageRecord, RoomRecord, Store } from '../store/store';
@@ -30,7 +35,8 @@ import { importPublicKeySpki } from '../crypto/keys';
 import { createEcdhThreads, type EcdhThreads } from '../crypto/ecdh-threads';
 import { deviceIdForPublicKey } from '../identity/device-id';
 import { decodeEnvelope, sealMessage } from '../messages/envelope-codec';
-import { toMessageRecord, type OpenResult } from '../messages/verify-envelope';
+import { toMessageRecord, type OpenedMessage, type OpenResult } from '../messages/verify-envelope';
+import { tooFarAhead } from '../messages/lamport-window';
 import { openEnvelopes } from '../messages/open-envelopes';
 import { createVerifyPool, type SignatureVerifier } from '../messages/verify-pool';
 import { createUnreadCounts } from '../messages/unread-counts';
@@ -111,6 +117,24 @@ export interface RoomServiceOptions {
    * service's own, started at the first rotation of a room large enough, closed by close().
    */
   ecdh?: EcdhThreads;
+  /**
+   * How far above a room's clock a message's Lamport time may be (LAMPORT_WINDOW, the
+   * protocol's). Only tests set another, to reach the window with a few messages.
+   */
+  lamportWindow?: number;
+}
+
+/** What became of one batch of envelopes handed to `ingestEnvelopes`. */
+export interface IngestedEnvelopes {
+  /** Messages stored that were not held before. */
+  added: number;
+  /** Something is missing: a hole in a sender's seq, or envelopes that more ops may make valid. */
+  gap: boolean;
+  /**
+   * Authentic messages refused for now as too far ahead of the room's clock: what comes before
+   * them may be in a later batch (another sender's), after which asking again takes them.
+   */
+  tooFar: number;
 }
 
 /** How long room.updated waits to gather a burst of incoming messages, in ms. */
@@ -138,6 +162,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const me = identity.deviceId;
   const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
   const now = options.now ?? Date.now;
+  const lamportWindow = options.lamportWindow ?? LAMPORT_WINDOW;
   const rejects = createRejectCounter();
   const verifier = options.verifier ?? createVerifyPool();
   const ecdhThreads = options.ecdh ?? createEcdhThreads();
@@ -503,12 +528,12 @@ export function createRoomService(options: RoomServiceOptions) {
     roomId: string,
     envelopes: readonly Uint8Array[],
     from: string,
-  ): Promise<{ added: number; gap: boolean }> {
+  ): Promise<IngestedEnvelopes> {
     const entry = book.get(roomId);
     if (!entry) {
       reject('unknown-room', { from, room: roomId });
       // Perhaps the invitation is still on its way: asking the peer for the log settles it.
-      return { added: 0, gap: true };
+      return { added: 0, gap: true, tooFar: 0 };
     }
     const now = Date.now();
     // Signatures of a large batch (a catch-up, a burst of pushes) are checked on worker
@@ -548,10 +573,9 @@ export function createRoomService(options: RoomServiceOptions) {
     results: readonly OpenResult[],
     now: number,
     from: string,
-  ): Promise<{ added: number; gap: boolean }> {
+  ): Promise<IngestedEnvelopes> {
     const roomId = entry.roomId;
-    const records: MessageRecord[] = [];
-    const epochOf = new Map<string, string>();
+    const authentic: OpenedMessage[] = [];
     let waitingForOps = false;
     for (const opened of results) {
       if (!opened.ok) {
@@ -561,10 +585,23 @@ export function createRoomService(options: RoomServiceOptions) {
         if (WAITING_FOR_OPS.has(opened.reason)) waitingForOps = true;
         continue;
       }
-      records.push(toMessageRecord(opened.message, now));
-      epochOf.set(opened.message.id, opened.message.epochId);
+      authentic.push(opened.message);
     }
-    if (records.length === 0) return { added: 0, gap: waitingForOps };
+    // Judged against the clock here and now: the batches before this one are stored (commit order).
+    const tooFar = tooFarAhead(authentic, entry.clock, lamportWindow);
+    const records: MessageRecord[] = [];
+    const epochOf = new Map<string, string>();
+    for (const m of authentic) {
+      if (tooFar.has(m)) {
+        const { sender, seq, lamport } = m;
+        reject('lamport-too-far', { from, room: roomId, sender, seq, lamport, clock: entry.clock });
+      } else {
+        records.push(toMessageRecord(m, now));
+        epochOf.set(m.id, m.epochId);
+      }
+    }
+    const waiting = waitingForOps || tooFar.size > 0;
+    if (records.length === 0) return { added: 0, gap: waiting, tooFar: tooFar.size };
     const newIds = new Set(await store.addMessages(records));
     const stored = records.filter((m) => newIds.has(m.id));
     let gap = false;
@@ -588,7 +625,7 @@ export function createRoomService(options: RoomServiceOptions) {
       // Stored, so it can be told: the senders learn their messages were delivered here.
       network?.confirmHeld(entry, senders);
     }
-    return { added: newIds.size, gap: gap || waitingForOps };
+    return { added: newIds.size, gap: gap || waiting, tooFar: tooFar.size };
   }
 
   async function refreshContiguous(entry: RoomEntry): Promise<void> {
@@ -669,6 +706,9 @@ export function createRoomService(options: RoomServiceOptions) {
       const last = await store.lastMessageOf(roomId, me);
       const seq = (last?.seq ?? 0) + 1;
       const lamport = Math.max(entry.clock, await store.maxLamport(roomId)) + 1;
+      // Receivers refuse messages far ahead of their clock, so no member can get the clock here;
+      // a store written before they did may hold such a message, though.
+      if (lamport > MAX_LAMPORT) throw new ParleyError('ROOM_CLOCK_EXHAUSTED');
       const sealed = sealMessage({
         roomId,
         epochId: epoch.id,

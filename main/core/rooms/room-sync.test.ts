@@ -57,7 +57,7 @@ function pushRig() {
       ingested.push(envelopes.length);
       // The first batch is held until the test releases it: the burst arrives meanwhile.
       if (ingested.length === 1) await new Promise<void>((r) => (release = r));
-      return { added: envelopes.length, gap: false };
+      return { added: envelopes.length, gap: false, tooFar: 0 };
     },
   } as unknown as RoomService;
   const sync = createRoomSync({

@@ -284,7 +284,7 @@ export function createRoomSync(options: RoomSyncOptions) {
       try {
         do {
           again.delete(key);
-          await syncRoom(link, roomId);
+          if (await syncRoom(link, roomId)) again.add(key);
         } while (again.has(key) && !closed && !link.closed);
       } catch (err) {
         // A coded failure is the peer's answer (a refusal, a bad answer, already counted) or
@@ -300,7 +300,8 @@ export function createRoomSync(options: RoomSyncOptions) {
     running.set(key, run);
   }
 
-  async function syncRoom(link: Link, roomId: string): Promise<void> {
+  /** One pass; true when another pass should follow at once (see `tooFar` below). */
+  async function syncRoom(link: Link, roomId: string): Promise<boolean> {
     const peer = link.peer.deviceId;
     // Ops first: messages of an epoch are only readable once the op that started it is here.
     for (;;) {
@@ -317,8 +318,9 @@ export function createRoomSync(options: RoomSyncOptions) {
     // A rekey left undone here (a crash, a failure) is done now that a member is in reach.
     rooms.rekeyIfNeeded(roomId);
     const entry = rooms.book.get(roomId);
-    if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return;
+    if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return false;
     let received = 0;
+    let refusedTooFar = false;
     const ask = async (vv: Record<string, number>) =>
       answerBody(
         SyncMessagesResponse,
@@ -345,13 +347,19 @@ export function createRoomSync(options: RoomSyncOptions) {
       const ahead = answer.more && answer.envelopes.length > 0 ? ask(vv) : undefined;
       // An early exit (a refused batch, a closed link) leaves it unanswered: nothing to report.
       ahead?.catch(() => undefined);
-      const { added } = await rooms.ingestEnvelopes(roomId, answer.envelopes, peer);
+      const { added, tooFar } = await rooms.ingestEnvelopes(roomId, answer.envelopes, peer);
       received += added;
-      const done = ahead === undefined || added === 0;
+      if (tooFar > 0) refusedTooFar = true;
+      // Messages too far ahead of our clock wait for what comes before them, which may be a
+      // later batch's (another sender's): a batch of only those does not end the pass.
+      const done = ahead === undefined || (added === 0 && tooFar === 0);
       if (answer.envelopes.length > 0) options.emitProgress({ roomId, peer, received, done });
       if (done) break;
       asking = ahead;
     }
+    // What this pass stored may be what the refused ones were waiting for: ask again, as long
+    // as each pass stores something.
+    return refusedTooFar && received > 0;
   }
 
   /* ---- pushed messages: group commit ---- */
