@@ -48,6 +48,10 @@ export const STORE_REJECT_REASONS = [
    * final: once the messages before it are held, a later sync asks for it again.
    */
   'lamport-too-far',
+  /** Its ID is already stored: a replay, or the same message again from a relay or a sync. */
+  'duplicate',
+  /** Another message of the same sender and seq is stored: the sender signed two (equivocation). */
+  'seq-taken',
 ] as const;
 
 export type StoreRejectReason = (typeof STORE_REJECT_REASONS)[number];

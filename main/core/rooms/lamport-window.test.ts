@@ -9,6 +9,7 @@ import { encodeCbor } from '../net/cbor';
 import { sealMessage, type SealedMessage } from '../messages/envelope-codec';
 import { craftEnvelope, testDevice, type TestDevice } from '../messages/test-room.testing';
 import { inlineVerifier } from '../messages/verify-pool';
+import { silentLogger, type Logger } from '../log/logger';
 import { tempDirs } from '../testing/temp-dir';
 import { currentEpoch } from './rules';
 import type { RoomServiceOptions } from './room-service';
@@ -198,5 +199,72 @@ describe('a message far ahead of the room’s clock', () => {
     await expect(cat.rooms.send(roomId, 'hello?')).rejects.toMatchObject({
       code: 'ROOM_CLOCK_EXHAUSTED',
     });
+  });
+});
+
+describe('a replayed or equivocating envelope', () => {
+  it('is refused and counted under its reason, and nothing stored changes', async () => {
+    const { ben, benSends, roomId, ...r } = await roomOfThree();
+    const received: string[] = [];
+    const warned: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (event) => warned.push(event),
+      child: () => logger,
+    };
+    const ann = await restart(r.ann, {
+      logger,
+      emit: (event, payload) => {
+        if (event === 'message.received' && 'text' in payload) received.push(payload.text);
+      },
+    });
+    const clock = ann.rooms.book.get(roomId)!.clock;
+    const first = benSends(1, clock + 1, 'the first');
+    expect((await ann.rooms.ingestEnvelopes(roomId, [first.bytes], ben.deviceId)).added).toBe(1);
+    const stored = await ann.store.getMessage(first.id);
+
+    // The same bytes again (a replay, or an honest copy from another member), alone and twice in a batch.
+    expect(await ann.rooms.ingestEnvelopes(roomId, [first.bytes], ben.deviceId)).toEqual({
+      added: 0,
+      gap: false,
+      tooFar: 0,
+    });
+    const second = benSends(2, clock + 2, 'the second', first.id);
+    expect(
+      (await ann.rooms.ingestEnvelopes(roomId, [second.bytes, second.bytes], ben.deviceId)).added,
+    ).toBe(1);
+    expect(countOf(ann, 'duplicate')).toBe(2);
+
+    // Another message under seq 1: Ben signed two.
+    const rival = benSends(1, clock + 1, 'a different first');
+    expect(await ann.rooms.ingestEnvelopes(roomId, [rival.bytes], ben.deviceId)).toEqual({
+      added: 0,
+      gap: false,
+      tooFar: 0,
+    });
+    expect(countOf(ann, 'seq-taken')).toBe(1);
+    expect(countOf(ann, 'duplicate')).toBe(2);
+
+    // Far apart in one batch (read back one by one): a replay of seq 1, a rival of seq 6.
+    const chain = [second];
+    for (let seq = 3; seq <= 6; seq++)
+      chain.push(benSends(seq, clock + seq, `message ${seq}`, chain.at(-1)!.id));
+    const sent = chain.slice(1).map((m) => m.bytes);
+    expect((await ann.rooms.ingestEnvelopes(roomId, sent, ben.deviceId)).added).toBe(4);
+    const rivalSix = benSends(6, clock + 6, 'a different sixth', chain[3]!.id);
+    expect(
+      (await ann.rooms.ingestEnvelopes(roomId, [first.bytes, rivalSix.bytes], ben.deviceId)).added,
+    ).toBe(0);
+    expect(countOf(ann, 'duplicate')).toBe(3);
+    expect(countOf(ann, 'seq-taken')).toBe(2);
+    expect(warned).toEqual(['rooms.seq_taken']);
+
+    expect(await ann.store.getMessage(rival.id)).toBeUndefined();
+    expect(await ann.store.getMessage(rivalSix.id)).toBeUndefined();
+    expect(await ann.store.getMessage(first.id)).toEqual(stored);
+    const all = await ann.store.listMessagesOf(roomId, ben.deviceId, 0, 10);
+    const texts = ['the first', 'the second', ...[3, 4, 5, 6].map((n) => `message ${n}`)];
+    expect(all.map((m) => m.text)).toEqual(texts);
+    expect(received).toEqual(texts);
   });
 });

@@ -595,6 +595,8 @@ export function createRoomService(options: RoomServiceOptions) {
       if (tooFar.has(m)) {
         const { sender, seq, lamport } = m;
         reject('lamport-too-far', { from, room: roomId, sender, seq, lamport, clock: entry.clock });
+      } else if (epochOf.has(m.id)) {
+        reject('duplicate', { from, room: roomId, sender: m.sender, seq: m.seq });
       } else {
         records.push(toMessageRecord(m, now));
         epochOf.set(m.id, m.epochId);
@@ -604,6 +606,7 @@ export function createRoomService(options: RoomServiceOptions) {
     if (records.length === 0) return { added: 0, gap: waiting, tooFar: tooFar.size };
     const newIds = new Set(await store.addMessages(records));
     const stored = records.filter((m) => newIds.has(m.id));
+    if (stored.length < records.length) await countNotStored(records, newIds, from);
     let gap = false;
     const current = currentEpoch(entry.state)?.id;
     const senders = new Set<string>();
@@ -626,6 +629,76 @@ export function createRoomService(options: RoomServiceOptions) {
       network?.confirmHeld(entry, senders);
     }
     return { added: newIds.size, gap: gap || waiting, tooFar: tooFar.size };
+  }
+
+  /** Senders seen signing two messages with one seq: warned of once each, then only counted. */
+  const equivocators = new Set<string>();
+
+  /**
+   * Counts why the store did not keep some of a batch's messages: held already (a replay, or an
+   * honest copy from a relay or a sync), or their (room, sender, seq) is another message's. Read
+   * back only when some were not kept, never when all were new: the usual case.
+   */
+  async function countNotStored(
+    records: readonly MessageRecord[],
+    newIds: ReadonlySet<string>,
+    from: string,
+  ): Promise<void> {
+    const notKept = new Map<string, MessageRecord[]>();
+    for (const m of records) {
+      if (newIds.has(m.id)) continue;
+      const ofSender = notKept.get(m.sender);
+      if (ofSender) ofSender.push(m);
+      else notKept.set(m.sender, [m]);
+    }
+    let duplicates = 0;
+    for (const [sender, messages] of notKept) {
+      const held = await heldIds(messages[0]!.roomId, sender, messages);
+      for (const m of messages) {
+        if (held.has(m.id)) {
+          // Counted one by one, logged once a batch: honest copies come by the hundred.
+          rejects.count('duplicate');
+          duplicates++;
+          continue;
+        }
+        const fields = { from, room: m.roomId, sender, seq: m.seq };
+        reject('seq-taken', fields);
+        const who = `${m.roomId}\n${sender}`;
+        if (!equivocators.has(who)) {
+          equivocators.add(who);
+          // Only a member's key signs these: a member, or their device, equivocated.
+          log.warn('rooms.seq_taken', fields);
+        }
+      }
+    }
+    if (duplicates > 0)
+      log.debug('rooms.rejected', {
+        reason: 'duplicate',
+        from,
+        room: records[0]!.roomId,
+        n: duplicates,
+      });
+  }
+
+  /**
+   * Which of one sender's `messages` are stored: one range of their seqs when they lie close
+   * together (a batch of copies from a sync), else one read per message.
+   */
+  async function heldIds(
+    roomId: string,
+    sender: string,
+    messages: readonly MessageRecord[],
+  ): Promise<Set<string>> {
+    const seqs = messages.map((m) => m.seq);
+    const low = Math.min(...seqs);
+    const span = Math.max(...seqs) - low + 1;
+    if (span <= 2 * messages.length) {
+      const range = await store.listMessagesOf(roomId, sender, low - 1, span);
+      return new Set(range.map((m) => m.id));
+    }
+    const held = new Set<string>();
+    for (const m of messages) if ((await store.getMessage(m.id)) !== undefined) held.add(m.id);
+    return held;
   }
 
   async function refreshContiguous(entry: RoomEntry): Promise<void> {
