@@ -42,6 +42,7 @@ import { createVerifyPool, type SignatureVerifier } from '../messages/verify-poo
 import { createUnreadCounts } from '../messages/unread-counts';
 import { createRejectCounter } from '../messages/reject-counter';
 import { decodeSignedOp, type DecodedOp } from './op-codec';
+import { ADMISSION_REASONS, admitOps } from './op-admission';
 import { checkMessageSender, currentEpoch } from './fold';
 import { openSealedKey } from './epoch-keys';
 import { hashPassword } from './password';
@@ -462,7 +463,9 @@ export function createRoomService(options: RoomServiceOptions) {
 
   /**
    * Verifies and stores ops of one room. Ops of a room this node does not know are kept only
-   * when, folded, they make this node a member (an invitation) or show it departed.
+   * when, folded, they make this node a member (an invitation) or show it departed. Only what
+   * op-admission.ts admits is stored: an op of an author the log does not know, or whose
+   * parents are not held, is counted and dropped.
    * Returns how many ops were new and whether some parent is still missing.
    */
   async function ingestOps(
@@ -500,8 +503,14 @@ export function createRoomService(options: RoomServiceOptions) {
     }
     const target = entry;
     return exclusive(target, async () => {
-      const fresh = decoded.filter((op) => !target.ops.has(op.hash));
-      if (fresh.length === 0) return { added: 0, missingParents: hasMissingParents(target) };
+      const { admitted: fresh, refused } = admitOps(roomId, target.ops, decoded);
+      for (const { op, reason } of refused)
+        reject(reason, { from, room: roomId, hash: op.hash, author: op.body.author });
+      // An op waiting for its parents: a sync with the sender brings them, then the op again.
+      const missingParents =
+        refused.some((r) => r.reason === ADMISSION_REASONS.missingParent) ||
+        hasMissingParents(target);
+      if (fresh.length === 0) return { added: 0, missingParents };
       const receivedAt = Date.now();
       await store.addControlOps(
         fresh.map((op) => ({
@@ -516,7 +525,7 @@ export function createRoomService(options: RoomServiceOptions) {
       for (const op of fresh) target.ops.set(op.hash, op);
       const before = refold(target);
       await afterLogChanged(target, before);
-      return { added: fresh.length, missingParents: hasMissingParents(target) };
+      return { added: fresh.length, missingParents };
     });
   }
 
