@@ -873,15 +873,14 @@ export function createRoomService(options: RoomServiceOptions) {
   async function openDm(deviceId: string): Promise<RoomDetails> {
     if (deviceId === me)
       throw new ParleyError('BAD_REQUEST', 'A direct message needs another person.');
-    for (const entry of book.values()) {
-      const s = entry.state;
-      if (
-        s.kind === 'dm' &&
-        s.members.has(me) &&
-        (s.members.has(deviceId) || s.departed.has(deviceId))
+    // Only a DM both are still in: one either side left is dead, and a new one is opened. Two
+    // that both opened at once each hold both rooms; the lower room ID is the one both use.
+    const shared = [...book.values()]
+      .filter(
+        (e) => e.state.kind === 'dm' && e.state.members.has(me) && e.state.members.has(deviceId),
       )
-        return detailsOf(entry);
-    }
+      .sort((a, b) => (a.roomId < b.roomId ? -1 : 1));
+    if (shared[0]) return detailsOf(shared[0]);
     const pk = await publicKeyFor(deviceId);
     const entry = await createRoom({ name: 'Direct message' }, 'dm');
     await exclusive(entry, () => addMember(entry, deviceId, 'invite', undefined, pk.der));
