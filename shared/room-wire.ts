@@ -287,6 +287,11 @@ export const MessagesPush = z
     envelopes: z.array(Bytes(MAX_MESSAGE_CIPHERTEXT_BYTES + 2048)).max(SYNC_BATCH_MAX),
   })
   .strict();
+/**
+ * Most hashes an asker names in a rooms.sync.ops `have` (each op named stands for its ancestors
+ * too): 50,000 × 66 bytes of CBOR fit a 4 MiB frame. Answerers take up to 100,000.
+ */
+export const SYNC_OPS_HAVE_MAX = 50_000;
 export const SyncOpsRequest = z
   .object({ room: RandomIdHex, have: z.array(HashHex).max(100_000) })
   .strict();

@@ -43,6 +43,7 @@ import { verifyPassword } from './password';
 import { exclusive, type RoomEntry } from './room-book';
 import type { RoomNetwork, RoomService } from './room-service';
 import type { DecodedOp } from './op-codec';
+import { haveList, opsNotIn } from './have-list';
 import { peekSenderSeq } from '../messages/envelope-codec';
 
 const HeadsPush = z.object({ room: RandomIdHex, heads: z.array(HashHex).max(64) }).strict();
@@ -305,7 +306,8 @@ export function createRoomSync(options: RoomSyncOptions) {
     const peer = link.peer.deviceId;
     // Ops first: messages of an epoch are only readable once the op that started it is here.
     for (;;) {
-      const have = [...(rooms.book.get(roomId)?.ops.keys() ?? [])];
+      const held = rooms.book.get(roomId);
+      const have = held ? haveList(held.ops, held.state) : [];
       const answer = answerBody(
         SyncOpsResponse,
         await link.request(MSG.syncOps, { room: roomId, have }, { timeoutMs: REQUEST_TIMEOUT_MS }),
@@ -436,10 +438,7 @@ export function createRoomSync(options: RoomSyncOptions) {
       if (!op) throw new ParleyError('NOT_A_MEMBER');
       limitLamport = op.body.lamport;
     }
-    const have = new Set(req.have);
-    const missing = [...entry.ops.values()].filter(
-      (op) => !have.has(op.hash) && op.body.lamport <= limitLamport,
-    );
+    const missing = opsNotIn(entry.ops, req.have).filter((op) => op.body.lamport <= limitLamport);
     const batches = opBatches(missing);
     return { ops: batches[0] ?? [], more: batches.length > 1 };
   }
