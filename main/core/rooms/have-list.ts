@@ -49,14 +49,14 @@ export function opsNotIn(
   ops: ReadonlyMap<string, DecodedOp>,
   have: readonly string[],
 ): DecodedOp[] {
-  const covered = new Set<string>();
-  const todo = have.filter((hash) => ops.has(hash));
+  const covered = new Set(have.filter((hash) => ops.has(hash)));
+  const todo = [...covered];
   while (todo.length > 0) {
-    const hash = todo.pop()!;
-    if (covered.has(hash)) continue;
-    covered.add(hash);
-    for (const parent of ops.get(hash)!.body.prev)
-      if (ops.has(parent) && !covered.has(parent)) todo.push(parent);
+    for (const parent of ops.get(todo.pop()!)!.body.prev) {
+      if (covered.has(parent) || !ops.has(parent)) continue;
+      covered.add(parent);
+      todo.push(parent);
+    }
   }
   return [...ops.values()].filter((op) => !covered.has(op.hash));
 }
