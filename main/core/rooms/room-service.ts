@@ -42,6 +42,7 @@ import { createVerifyPool, type SignatureVerifier } from '../messages/verify-poo
 import { createUnreadCounts } from '../messages/unread-counts';
 import { createRejectCounter } from '../messages/reject-counter';
 import { decodeSignedOp, type DecodedOp } from './op-codec';
+import { createInvitationBuffer } from './invitation-buffer';
 import { ADMISSION_REASONS, admitOps } from './op-admission';
 import { checkMessageSender, currentEpoch } from './fold';
 import { openSealedKey } from './epoch-keys';
@@ -483,12 +484,21 @@ export function createRoomService(options: RoomServiceOptions) {
     if (decoded.length === 0) return { added: 0, missingParents: false };
     let entry = book.get(roomId);
     if (!entry) {
-      const trial = newRoomEntry(blankRecord(roomId), decoded);
+      // A long log comes in several batches: gathered until the one that names this node.
+      const gathered = invitations.add(roomId, from, decoded);
+      if (!gathered) {
+        reject('unsolicited-room', { from, room: roomId });
+        return { added: 0, missingParents: false };
+      }
+      if (!decoded.some(namesMe)) return { added: 0, missingParents: false };
+      const trial = newRoomEntry(blankRecord(roomId), gathered);
       const s = trial.state;
       if (!s.createOp || (!s.members.has(me) && !s.departed.has(me))) {
         reject('unsolicited-room', { from, room: roomId });
         return { added: 0, missingParents: false };
       }
+      invitations.forget(roomId, from);
+      decoded.splice(0, decoded.length, ...gathered);
       entry = trial;
       entry.ops.clear();
       entry.record = {
@@ -528,6 +538,17 @@ export function createRoomService(options: RoomServiceOptions) {
       return { added: fresh.length, missingParents };
     });
   }
+
+  /** Ops of unknown rooms, gathered until they show an invitation (invitation-buffer.ts). */
+  const invitations = createInvitationBuffer();
+
+  /** An op that may make this node a member of a room, or show it departed. */
+  const namesMe = (op: DecodedOp): boolean => {
+    const a = op.body.action;
+    if (a.type === 'add') return a.member.deviceId === me;
+    if (a.type === 'remove') return a.member === me;
+    return a.type === 'leave' && op.body.author === me;
+  };
 
   const hasMissingParents = (entry: RoomEntry): boolean =>
     [...entry.ops.values()].some((op) => op.body.prev.some((p) => !entry.ops.has(p)));

@@ -77,6 +77,20 @@ export function advanceVersionVector(
   return next;
 }
 
+/**
+ * Ops as they are pushed or answered: by Lamport time (then hash), so parents come before
+ * children, in batches of SYNC_BATCH_MAX.
+ */
+export function opBatches(ops: Iterable<DecodedOp>): Uint8Array[][] {
+  const sorted = [...ops].sort(
+    (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
+  );
+  const out: Uint8Array[][] = [];
+  for (let i = 0; i < sorted.length; i += SYNC_BATCH_MAX)
+    out.push(sorted.slice(i, i + SYNC_BATCH_MAX).map((op) => op.bytes));
+  return out;
+}
+
 /** What a request handler answers: plain data for the CBOR encoder (byte arrays of any buffer). */
 type WireAnswer = Record<string, unknown>;
 
@@ -199,16 +213,6 @@ export function createRoomSync(options: RoomSyncOptions) {
     }
     heldToConfirm.clear();
   }
-
-  const opBatches = (ops: DecodedOp[]): Uint8Array[][] => {
-    const sorted = [...ops].sort(
-      (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
-    );
-    const out: Uint8Array[][] = [];
-    for (let i = 0; i < sorted.length; i += SYNC_BATCH_MAX)
-      out.push(sorted.slice(i, i + SYNC_BATCH_MAX).map((op) => op.bytes));
-    return out;
-  };
 
   const network: RoomNetwork = {
     broadcastOps(entry, ops, also = []) {
