@@ -7,7 +7,7 @@ import { ParleyError } from '../../../../shared/errors';
 import { describeStoreContract } from '../store.contract';
 import type { MessageRecord, Store } from '../store';
 import { migrate, SCHEMA_VERSION } from './migrations';
-import { createSqliteStore, INDEX_DELAY_MS, ROOM_READS } from './sqlite-store';
+import { createSqliteStore, INDEX_DELAY_MS, INDEX_UNINDEXED, ROOM_READS } from './sqlite-store';
 
 function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
@@ -294,6 +294,21 @@ describe('SQLite store', () => {
         ).toEqual([]);
         expect(plan.join('\n'), name).toMatch(/SEARCH messages USING (COVERING )?INDEX/);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('indexes the noted messages by looking each one up, never by scanning the messages', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db);
+      const plan = db
+        .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${INDEX_UNINDEXED}`)
+        .all()
+        .map((row) => row.detail);
+      expect(plan.filter((d) => d.startsWith('SCAN '))).toEqual(['SCAN u']);
+      expect(plan).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
     } finally {
       db.close();
     }

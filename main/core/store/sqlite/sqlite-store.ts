@@ -144,6 +144,16 @@ export const ROOM_READS = {
     FROM per_sender WHERE first = 1`,
 } as const;
 
+/**
+ * Indexes the messages noted in messages_unindexed (migration 6). CROSS JOIN makes SQLite walk
+ * the few notes and look each message up by its key; left to choose, it scanned every message
+ * and probed the notes, which made indexing cost the size of the database (a catch-up of
+ * 100,000 messages: 30 % more CPU per message). sqlite-store.test.ts checks the plan.
+ */
+export const INDEX_UNINDEXED = `INSERT INTO messages_fts (rowid, text)
+  SELECT m.pk, m.text FROM messages_unindexed AS u CROSS JOIN messages AS m ON m.pk = u.pk
+  WHERE m.text IS NOT NULL`;
+
 function prepareStatements(db: Database.Database) {
   return {
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
@@ -233,11 +243,7 @@ function prepareStatements(db: Database.Database) {
       'SELECT EXISTS (SELECT 1 FROM messages_unindexed) AS n',
     ),
     // One statement for every row waiting: FTS5 writes one index segment per statement.
-    indexUnindexed: db.prepare<[]>(
-      `INSERT INTO messages_fts (rowid, text)
-       SELECT m.pk, m.text FROM messages_unindexed AS u JOIN messages AS m ON m.pk = u.pk
-       WHERE m.text IS NOT NULL`,
-    ),
+    indexUnindexed: db.prepare<[]>(INDEX_UNINDEXED),
     forgetUnindexed: db.prepare<[]>('DELETE FROM messages_unindexed'),
     getMessage: db.prepare<[string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`,
