@@ -7,6 +7,7 @@ import { tempDirs } from '../testing/temp-dir';
 import { opOnTop, testDevice } from './control-log.testing';
 import { createInvitationBuffer, INVITATION_BUFFER_LIMITS } from './invitation-buffer';
 import type { DecodedOp } from './op-codec';
+import { INVITES_BURST } from './room-service';
 import { opBatches } from './room-sync';
 import { startLoneRoomService, type LoneRoomService } from './testing/lone-room-service';
 
@@ -17,17 +18,26 @@ afterEach(async () => {
   dirs.cleanup();
 });
 
+/** Two services: `inviter` knows `invitee`'s key, so it can invite it. */
+async function inviterAndInvitee(): Promise<{
+  inviter: LoneRoomService;
+  invitee: LoneRoomService;
+}> {
+  const invitee = await startLoneRoomService(dirs);
+  services.push(invitee);
+  const inviter = await startLoneRoomService(dirs, {
+    peerPublicKey: (id) =>
+      Promise.resolve(
+        id === invitee.identity.deviceId ? invitee.identity.publicKeySpki : undefined,
+      ),
+  });
+  services.push(inviter);
+  return { inviter, invitee };
+}
+
 describe('an invitation to a room with a long log', () => {
   it('is taken once the batch that names the newcomer arrives, with the whole log', async () => {
-    const newcomer = await startLoneRoomService(dirs);
-    services.push(newcomer);
-    const admin = await startLoneRoomService(dirs, {
-      peerPublicKey: (id) =>
-        Promise.resolve(
-          id === newcomer.identity.deviceId ? newcomer.identity.publicKeySpki : undefined,
-        ),
-    });
-    services.push(admin);
+    const { inviter: admin, invitee: newcomer } = await inviterAndInvitee();
     const room = await admin.rooms.create({ name: 'Long story' });
     for (let i = 0; i < SYNC_BATCH_MAX + 100; i++)
       await admin.rooms.update({ roomId: room.id, topic: `chapter ${i}` });
@@ -129,5 +139,22 @@ describe('InvitationBuffer', () => {
     t = 1001;
     expect(buffer.size).toBe(0);
     expect(INVITATION_BUFFER_LIMITS.maxRooms).toBeGreaterThan(0);
+  });
+});
+
+describe('invitations from one peer', () => {
+  it('are taken up to INVITES_BURST at once; more are refused and counted, storing nothing', async () => {
+    const { inviter, invitee } = await inviterAndInvitee();
+    const from = inviter.identity.deviceId;
+    for (let i = 0; i <= INVITES_BURST; i++) {
+      const room = await inviter.rooms.create({ name: `Room ${i}` });
+      await inviter.rooms.invite(room.id, invitee.identity.deviceId);
+      for (const batch of opBatches(inviter.rooms.book.get(room.id)!.ops.values()))
+        await invitee.rooms.ingestOps(room.id, batch, from);
+      const taken = i < INVITES_BURST;
+      expect(invitee.rooms.book.has(room.id), `room ${i}`).toBe(taken);
+      if (!taken) expect(await invitee.store.listControlOps(room.id)).toEqual([]);
+    }
+    expect(invitee.rooms.rejects.snapshot()['invitation-rate-limited']).toBe(1);
   });
 });

@@ -42,6 +42,7 @@ import { createVerifyPool, type SignatureVerifier } from '../messages/verify-poo
 import { createUnreadCounts } from '../messages/unread-counts';
 import { createRejectCounter } from '../messages/reject-counter';
 import { decodeSignedOp, type DecodedOp } from './op-codec';
+import { createRateLimiter } from '../discovery/rate-limiter';
 import { createInvitationBuffer } from './invitation-buffer';
 import { ADMISSION_REASONS, admitOps } from './op-admission';
 import { checkMessageSender, currentEpoch } from './fold';
@@ -157,6 +158,11 @@ const REKEY_ATTEMPTS = 6;
 
 /** Rejections that more of the control log may turn into acceptance. */
 const WAITING_FOR_OPS = new Set(['unknown-epoch', 'not-a-holder', 'no-key']);
+/** Invitations one peer may send this node at once, and then per hour (see invitesFrom). */
+export const INVITES_BURST = 10;
+export const INVITES_PER_HOUR = 10;
+/** Peers whose invitations are counted at once; the least recently heard is forgotten. */
+const INVITERS_TRACKED = 1024;
 
 export function createRoomService(options: RoomServiceOptions) {
   const { identity, store } = options;
@@ -498,6 +504,11 @@ export function createRoomService(options: RoomServiceOptions) {
         return { added: 0, missingParents: false };
       }
       invitations.forget(roomId, from);
+      if (!invitesFrom.take(from, Date.now())) {
+        // Not final: the next link-up's heads make this node ask for the log again.
+        reject('invitation-rate-limited', { from, room: roomId });
+        return { added: 0, missingParents: false };
+      }
       decoded.splice(0, decoded.length, ...gathered);
       entry = trial;
       entry.ops.clear();
@@ -541,6 +552,16 @@ export function createRoomService(options: RoomServiceOptions) {
 
   /** Ops of unknown rooms, gathered until they show an invitation (invitation-buffer.ts). */
   const invitations = createInvitationBuffer();
+  /**
+   * Invitations are taken without asking, so one peer may put this node into at most
+   * INVITES_BURST rooms at once, then INVITES_PER_HOUR an hour: a hostile device on the LAN
+   * cannot fill the room list, the store and the sync work with rooms nobody wanted.
+   */
+  const invitesFrom = createRateLimiter({
+    burst: INVITES_BURST,
+    perSecond: INVITES_PER_HOUR / 3600,
+    maxSources: INVITERS_TRACKED,
+  });
 
   /** An op that may make this node a member of a room, or show it departed. */
   const namesMe = (op: DecodedOp): boolean => {
