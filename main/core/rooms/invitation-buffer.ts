@@ -45,6 +45,11 @@ export interface InvitationBuffer {
    * passed (which also forgets what was gathered).
    */
   add(roomId: string, from: string, ops: readonly DecodedOp[]): DecodedOp[] | undefined;
+  /**
+   * The hashes gathered for the room from `from`, for the `have` of a sync that asks `from`
+   * for the rest of the log (every one has its parents here: the log comes in fold order).
+   */
+  hashes(roomId: string, from: string): string[];
   /** Forgets what was gathered for the room from `from` (the room is known now). */
   forget(roomId: string, from: string): void;
   /** How many (room, sender) pairs are gathering; for tests. */
@@ -93,6 +98,10 @@ export function createInvitationBuffer(
 
   return {
     add,
+    hashes(roomId, from) {
+      dropExpired();
+      return [...(gatherings.get(keyOf(roomId, from))?.ops.keys() ?? [])];
+    },
     forget: (roomId, from) => void gatherings.delete(keyOf(roomId, from)),
     get size() {
       dropExpired();

@@ -975,6 +975,8 @@ export function createRoomService(options: RoomServiceOptions) {
     book,
     rejects,
     ingestOps,
+    /** What this node gathered of an unknown room's log from `peer` (invitation-buffer.ts). */
+    gatheredOps: (roomId: string, peer: string): string[] => invitations.hashes(roomId, peer),
     ingestEnvelopes,
     /** A peer is known to hold this node's messages 1..heldUpTo of a room (delivery.ts). */
     learnDelivery: deliveries.learn,

@@ -309,9 +309,16 @@ export function createRoomSync(options: RoomSyncOptions) {
   async function syncRoom(link: Link, roomId: string): Promise<boolean> {
     const peer = link.peer.deviceId;
     // Ops first: messages of an epoch are only readable once the op that started it is here.
+    // A room this node does not know yet (an invitation) comes in batches it gathers without
+    // storing (added stays 0): it names what it gathered, and asks again while that grows.
+    let gathered = -1;
     for (;;) {
       const held = rooms.book.get(roomId);
-      const have = held ? haveList(held.ops, held.state) : [];
+      const have = held ? haveList(held.ops, held.state) : rooms.gatheredOps(roomId, peer);
+      if (!held) {
+        if (have.length === gathered) break;
+        gathered = have.length;
+      }
       const answer = answerBody(
         SyncOpsResponse,
         await link.request(MSG.syncOps, { room: roomId, have }, { timeoutMs: REQUEST_TIMEOUT_MS }),
@@ -319,7 +326,7 @@ export function createRoomSync(options: RoomSyncOptions) {
         link,
       );
       const { added } = await rooms.ingestOps(roomId, answer.ops, peer);
-      if (!answer.more || added === 0) break;
+      if (!answer.more || (added === 0 && held)) break;
     }
     // A rekey left undone here (a crash, a failure) is done now that a member is in reach.
     rooms.rekeyIfNeeded(roomId);
