@@ -39,6 +39,7 @@ import type { Logger } from '../log/logger';
 import { EncodedPush, type Link, type LinkManager } from '../net';
 import type { Store } from '../store/store';
 import { deviceIdForPublicKey } from '../identity/device-id';
+import { createRateLimiter } from '../discovery/rate-limiter';
 import { verifyPassword } from './password';
 import { exclusive, type RoomEntry } from './room-book';
 import type { RoomNetwork, RoomService } from './room-service';
@@ -125,6 +126,14 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export const ANTI_ENTROPY_INTERVAL_MS = 15_000;
 /** Wrong passwords allowed per device and room per minute before join requests are refused. */
 const JOIN_ATTEMPTS_PER_MINUTE = 5;
+/**
+ * Password checks per room and minute, whoever asks: each is an scrypt of up to 64 MiB with
+ * the log's parameters, and device IDs cost nothing to make, so the per-device limit alone
+ * would let one peer keep an admin's CPU busy.
+ */
+export const PASSWORD_CHECKS_PER_MINUTE = 20;
+/** Devices whose wrong passwords are remembered at once; the oldest is forgotten first. */
+const JOIN_FAILURES_TRACKED = 4096;
 
 export interface RoomSyncOptions {
   identity: Identity;
@@ -146,6 +155,11 @@ export function createRoomSync(options: RoomSyncOptions) {
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const joinFailures = new Map<string, number[]>();
+  const passwordChecks = createRateLimiter({
+    burst: PASSWORD_CHECKS_PER_MINUTE,
+    perSecond: PASSWORD_CHECKS_PER_MINUTE / 60,
+    maxSources: 1024,
+  });
   /** Which linked peers listed which public room, for join requests. */
   const publicHosts = new Map<string, Set<string>>();
   let closed = false;
@@ -505,8 +519,13 @@ export function createRoomSync(options: RoomSyncOptions) {
       const now = Date.now();
       const recent = (joinFailures.get(key) ?? []).filter((t) => now - t < 60_000);
       if (recent.length >= JOIN_ATTEMPTS_PER_MINUTE) throw new ParleyError('RATE_LIMITED');
+      if (req.password !== null && !passwordChecks.take(req.room, now))
+        throw new ParleyError('RATE_LIMITED');
       if (req.password === null || !verifyPassword(req.password, s.settings.password)) {
         recent.push(now);
+        joinFailures.delete(key);
+        if (joinFailures.size >= JOIN_FAILURES_TRACKED)
+          joinFailures.delete(joinFailures.keys().next().value as string);
         joinFailures.set(key, recent);
         throw new ParleyError('WRONG_PASSWORD');
       }
