@@ -40,12 +40,18 @@ export const SENDER_REASONS = {
   departed: 'departed',
 } as const;
 
+/**
+ * The fold's one order: Lamport time, then hash. Parents come before their children (an op's
+ * Lamport time is one more than its highest parent's), so batches sent in it can be admitted
+ * and stored op by op.
+ */
+export const inFoldOrder = (a: DecodedOp, b: DecodedOp): number =>
+  a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1);
+
 export function foldOps(roomId: string, ops: readonly DecodedOp[]): RoomState {
   const byHash = new Map<string, DecodedOp>();
   for (const op of ops) if (!byHash.has(op.hash)) byHash.set(op.hash, op);
-  const order = [...byHash.values()].sort(
-    (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
-  );
+  const order = [...byHash.values()].sort(inFoldOrder);
 
   const state = emptyState(roomId);
   /** Ops already checked, applied or skipped by a rule: their children may be checked. */

@@ -17,12 +17,11 @@
  *   The asker stores each op once, so that costs bytes, never a wrong state.
  */
 import { SYNC_OPS_HAVE_MAX } from '../../../shared/room-wire';
-import { FOLD_REASONS } from './fold';
+import { FOLD_REASONS, inFoldOrder } from './fold';
 import type { DecodedOp } from './op-codec';
 import type { RoomState } from './room-state';
 
-const newestFirst = (a: DecodedOp, b: DecodedOp): number =>
-  b.body.lamport - a.body.lamport || (a.hash < b.hash ? 1 : -1);
+const newestFirst = (a: DecodedOp, b: DecodedOp): number => inFoldOrder(b, a);
 
 /** The asker's `have`: held ops whose ancestry is held whole (`state` is their fold), newest first. */
 export function haveList(

@@ -14,6 +14,7 @@
  * - One sender's ops never mix with another's: a hostile peer cannot spoil an invitation
  *   that an honest one is sending.
  */
+import { inFoldOrder } from './fold';
 import type { DecodedOp } from './op-codec';
 
 export interface InvitationBufferLimits {
@@ -91,9 +92,7 @@ export function createInvitationBuffer(
       gatherings.delete(key);
       return undefined;
     }
-    return [...g.ops.values()].sort(
-      (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
-    );
+    return [...g.ops.values()].sort(inFoldOrder);
   }
 
   return {

@@ -20,6 +20,7 @@
  *   refusal only ever means "not yet", and two members that sync both ways hold the same ops.
  * - Pure: no I/O, no clock; signatures were checked by op-codec.ts.
  */
+import { inFoldOrder } from './fold';
 import type { DecodedOp } from './op-codec';
 import { deriveRoomId } from './room-id';
 
@@ -37,9 +38,6 @@ export interface Admission {
   admitted: DecodedOp[];
   refused: Array<{ op: DecodedOp; reason: AdmissionReason }>;
 }
-
-const inFoldOrder = (a: DecodedOp, b: DecodedOp): number =>
-  a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1);
 
 /** Sorts `incoming` (new to `held`, of room `roomId`) into what to store and what to refuse. */
 export function admitOps(

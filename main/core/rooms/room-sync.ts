@@ -43,6 +43,7 @@ import { createRateLimiter } from '../discovery/rate-limiter';
 import { verifyPassword } from './password';
 import { exclusive, type RoomEntry } from './room-book';
 import type { RoomNetwork, RoomService } from './room-service';
+import { inFoldOrder } from './fold';
 import type { DecodedOp } from './op-codec';
 import { haveList, opsNotIn } from './have-list';
 import { peekSenderSeq } from '../messages/envelope-codec';
@@ -83,9 +84,7 @@ export function advanceVersionVector(
  * children, in batches of SYNC_BATCH_MAX.
  */
 export function opBatches(ops: Iterable<DecodedOp>): Uint8Array[][] {
-  const sorted = [...ops].sort(
-    (a, b) => a.body.lamport - b.body.lamport || (a.hash < b.hash ? -1 : 1),
-  );
+  const sorted = [...ops].sort(inFoldOrder);
   const out: Uint8Array[][] = [];
   for (let i = 0; i < sorted.length; i += SYNC_BATCH_MAX)
     out.push(sorted.slice(i, i + SYNC_BATCH_MAX).map((op) => op.bytes));
