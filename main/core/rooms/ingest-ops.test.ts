@@ -9,10 +9,8 @@ import { addAction } from './op-builder';
 import type { DecodedOp } from './op-codec';
 import type { RoomEntry } from './room-book';
 import { startLoneRoomService, type LoneRoomService } from './testing/lone-room-service';
+import { roomSyncRig } from './testing/room-sync-rig';
 import { ROOM_LINK_MESSAGES as MSG } from '../../../shared/room-wire';
-import { silentLogger } from '../log/logger';
-import type { Link, LinkManager } from '../net';
-import { createRoomSync } from './room-sync';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
@@ -174,7 +172,9 @@ describe('RoomService.ingestOps', () => {
 
   it('through RoomSync: pushed by a departed member or a member, junk is not stored nor served', async () => {
     const service = await start();
-    const wire = linkRig(service);
+    const closers: Array<() => Promise<void>> = [];
+    const wire = roomSyncRig(service, closers);
+    wire.start();
     try {
       const { roomId, entry } = await clubWithKickedBob(service);
       const on = headOps(entry);
@@ -183,10 +183,10 @@ describe('RoomService.ingestOps', () => {
         op: opOnTop(roomId, on, mallory, { type: 'update', settings: { topic: `junk ${i}` } }),
       }));
       for (const { pusher, op } of junk)
-        await wire.push(MSG.opsPush, { room: roomId, ops: [op.bytes] }, pusher.deviceId);
+        await wire.pushed(MSG.opsPush, { room: roomId, ops: [op.bytes] }, pusher.deviceId);
       expect(service.rooms.rejects.snapshot()[ADMISSION_REASONS.authorUnknown]).toBe(2);
 
-      const answer = (await wire.ask(MSG.syncOps, { room: roomId, have: [] }, cat.deviceId)) as {
+      const answer = (await wire.answer(MSG.syncOps, { room: roomId, have: [] }, cat.deviceId)) as {
         ops: Uint8Array[];
       };
       const served = answer.ops.map((bytes) => Buffer.from(bytes).toString('hex'));
@@ -196,46 +196,8 @@ describe('RoomService.ingestOps', () => {
         expect(await storedHashes(service, roomId)).not.toContain(op.hash);
       }
     } finally {
-      await wire.close();
+      for (const close of closers) await close();
       await service.close();
     }
   });
 });
-
-/** A RoomSync over stand-in links: pushes and requests are handed to it as from `deviceId`. */
-function linkRig({ rooms, store, identity }: LoneRoomService) {
-  type Handler = (body: unknown, link: Link) => unknown;
-  const pushes = new Map<string, Handler>();
-  const requests = new Map<string, Handler>();
-  const linkOf = (deviceId: string): Link =>
-    ({
-      peer: { deviceId },
-      closed: false,
-      push: () => Promise.resolve(),
-      request: () => Promise.reject(new Error('not linked in this test')),
-    }) as unknown as Link;
-  const links = {
-    on: () => () => undefined,
-    onPush: (type: string, handler: Handler) => (pushes.set(type, handler), () => undefined),
-    handle: (type: string, handler: Handler) => (requests.set(type, handler), () => undefined),
-    links: () => [],
-    link: () => undefined,
-  } as unknown as LinkManager;
-  const sync = createRoomSync({
-    identity,
-    store,
-    links,
-    rooms,
-    logger: silentLogger,
-    name: () => 'Ann',
-    emitProgress: () => undefined,
-  });
-  sync.start();
-  return {
-    push: async (type: string, body: unknown, from: string) =>
-      pushes.get(type)!(body, linkOf(from)),
-    ask: async (type: string, body: unknown, from: string) =>
-      requests.get(type)!(body, linkOf(from)),
-    close: () => sync.close(),
-  };
-}

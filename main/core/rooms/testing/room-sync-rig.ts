@@ -16,8 +16,8 @@ export interface Rig {
   start(): void;
   /** A request from the other side, as if over the link from `from`. */
   answer(type: string, body: unknown, from: string): Promise<unknown>;
-  /** A push from the other side. */
-  pushed(type: string, body: unknown): Promise<unknown>;
+  /** A push from the other side, or as if over a link from device `from`. */
+  pushed(type: string, body: unknown, from?: string): Promise<unknown>;
 }
 
 /** A RoomSync for `service`; `closers` gets its close. */
@@ -34,6 +34,15 @@ export function roomSyncRig(service: LoneRoomService, closers: Array<() => Promi
       push: () => Promise.resolve(),
       pushEncoded: () => Promise.resolve(),
       request: async (type: string, body: unknown) => other!.answer(type, body, me),
+    }) as unknown as Link;
+  /** A link from a device this rig is not connected to: it takes pushes, asks nothing. */
+  const linkFrom = (deviceId: string): Link =>
+    ({
+      peer: { deviceId },
+      closed: false,
+      push: () => Promise.resolve(),
+      pushEncoded: () => Promise.resolve(),
+      request: () => Promise.reject(new Error('not linked in this test')),
     }) as unknown as Link;
   const links = {
     on: () => () => undefined,
@@ -58,8 +67,8 @@ export function roomSyncRig(service: LoneRoomService, closers: Array<() => Promi
       other = to;
     },
     start: () => sync.start(),
-    answer: async (type, body, from) =>
-      requests.get(type)!(body, { peer: { deviceId: from }, closed: false } as unknown as Link),
-    pushed: async (type, body) => pushes.get(type)!(body, link()),
+    answer: async (type, body, from) => requests.get(type)!(body, linkFrom(from)),
+    pushed: async (type, body, from) =>
+      pushes.get(type)!(body, from === undefined ? link() : linkFrom(from)),
   };
 }
