@@ -62,6 +62,7 @@ import {
 } from './op-builder';
 import { exclusive, newRoomEntry, refold, type RoomEntry } from './room-book';
 import type { RoomState } from './room-state';
+import type { ActionOf } from './rules';
 import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
 import { createDeliveryTracker } from './delivery';
 
@@ -77,6 +78,9 @@ export interface RotationPolicy {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why a rotation is made (the rotate op's `reason`). */
+type RotationReason = ActionOf<'rotate'>['reason'];
 
 /** docs/SECURITY.md says why these numbers. */
 export const DEFAULT_ROTATION: RotationPolicy = {
@@ -367,37 +371,49 @@ export function createRoomService(options: RoomServiceOptions) {
    * change, sync or start tries again.
    */
   function scheduleRekey(entry: RoomEntry, attempt = 1): void {
-    if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
+    if (!rekeyReason(entry)) return;
     if (attempt === 1 && rekeying.has(entry.roomId)) return;
-    rekeying.add(entry.roomId);
     // Several admins may see this at once; a random pause makes a double rotation rare
     // (and a double rotation is harmless, only wasteful).
     const pause = attempt === 1 ? 50 + Math.random() * 450 : REKEY_RETRY_MS * 2 ** (attempt - 2);
-    later(pause, () => {
-      exclusive(entry, async () => {
-        if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return;
-        const departedNow = [...currentEpoch(entry.state)!.holders].some(
-          (h) => entry.state.departed.get(h)?.kind === 'left',
-        );
-        await authorLocked(
-          entry,
-          rotateAction(entry.state, departedNow ? 'departure' : 'repair', ecdhThreads),
-        );
-      }).then(
-        () => rekeying.delete(entry.roomId),
-        (err: unknown) => {
-          rekeying.delete(entry.roomId);
-          const again = attempt < REKEY_ATTEMPTS;
-          log.warn('rooms.rekey_failed', {
-            room: entry.roomId,
-            attempt,
-            again,
-            err: String(err),
-          });
-          if (again) scheduleRekey(entry, attempt + 1);
-        },
-      );
+    rotateAfter(entry, rekeying, pause, () => rekeyReason(entry)).catch((err: unknown) => {
+      const again = attempt < REKEY_ATTEMPTS;
+      log.warn('rooms.rekey_failed', { room: entry.roomId, attempt, again, err: String(err) });
+      if (again) scheduleRekey(entry, attempt + 1);
     });
+  }
+
+  /** Why the log asks this node to rekey the room now, if it does. */
+  function rekeyReason(entry: RoomEntry): RotationReason | undefined {
+    if (!entry.state.rekeyNeeded || !isAdmin(entry.state)) return undefined;
+    const departedNow = [...currentEpoch(entry.state)!.holders].some(
+      (h) => entry.state.departed.get(h)?.kind === 'left',
+    );
+    return departedNow ? 'departure' : 'repair';
+  }
+
+  /**
+   * Rotates the room's key after `pauseMs`, under the room's lock, for the reason `why` gives
+   * then (not at all when it gives none any more). `pending` holds the room meanwhile, so that
+   * it waits once. Rejects with the rotation's failure.
+   */
+  function rotateAfter(
+    entry: RoomEntry,
+    pending: Set<string>,
+    pauseMs: number,
+    why: () => RotationReason | undefined,
+  ): Promise<void> {
+    pending.add(entry.roomId);
+    return new Promise<void>((resolve, fail) =>
+      later(pauseMs, () => {
+        exclusive(entry, async () => {
+          const reason = why();
+          if (reason) await authorLocked(entry, rotateAction(entry.state, reason, ecdhThreads));
+        })
+          .finally(() => pending.delete(entry.roomId))
+          .then(resolve, fail);
+      }),
+    );
   }
 
   /** Rekeys what a sync with a member may have left needing one (the log may be unchanged). */
@@ -504,7 +520,7 @@ export function createRoomService(options: RoomServiceOptions) {
         return { added: 0, missingParents: false };
       }
       invitations.forget(roomId, from);
-      if (!invitesFrom.take(from, Date.now())) {
+      if (!invitesFrom.take(from, now())) {
         // Not final: the next link-up's heads make this node ask for the log again.
         reject('invitation-rate-limited', { from, room: roomId });
         return { added: 0, missingParents: false };
@@ -888,18 +904,12 @@ export function createRoomService(options: RoomServiceOptions) {
    * failure is logged; the next message or check tries again.
    */
   function scheduleAutoRotation(entry: RoomEntry): void {
-    if (autoRotating.has(entry.roomId) || !autoRotationDue(entry)) return;
-    autoRotating.add(entry.roomId);
-    later(AUTO_ROTATION_PAUSE_MS.min + Math.random() * AUTO_ROTATION_PAUSE_MS.spread, () => {
-      exclusive(entry, async () => {
-        if (autoRotationDue(entry))
-          await authorLocked(entry, rotateAction(entry.state, 'auto', ecdhThreads));
-      })
-        .catch((err: unknown) =>
-          log.warn('rooms.auto_rotation_failed', { room: entry.roomId, err: String(err) }),
-        )
-        .finally(() => autoRotating.delete(entry.roomId));
-    });
+    const due = (): RotationReason | undefined => (autoRotationDue(entry) ? 'auto' : undefined);
+    if (autoRotating.has(entry.roomId) || !due()) return;
+    const pause = AUTO_ROTATION_PAUSE_MS.min + Math.random() * AUTO_ROTATION_PAUSE_MS.spread;
+    rotateAfter(entry, autoRotating, pause, due).catch((err: unknown) =>
+      log.warn('rooms.auto_rotation_failed', { room: entry.roomId, err: String(err) }),
+    );
   }
 
   /**
