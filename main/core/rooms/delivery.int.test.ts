@@ -1,10 +1,13 @@
 // Delivery state of own messages on real nodes over loopback links (discovery on 127.0.0.1):
 // a member that is off makes a message "delivered to 1 of 2"; once it is back and synced,
 // "2 of 2", announced by message.delivery and still known after the sender restarts. A
-// removed member stops counting.
-import { afterEach, describe, expect, it } from 'vitest';
+// removed member stops counting. A receiver says it holds a message only once it is on disk.
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventPayload, MessageInfo } from '../../../shared/api';
 import type { ParleyNode } from '../node';
+import type { Store } from '../store/store';
+import { createSqliteStore } from '../store/sqlite/sqlite-store';
 import { tempDirs } from '../testing/temp-dir';
 import { randomTestPort, waitFor } from '../testing/wait';
 import { testNodes } from '../testing/test-nodes';
@@ -13,6 +16,7 @@ import { call, startWithRoom, wholeHistory } from './testing/rooms-test-kit';
 const dirs = tempDirs();
 const { lanNode, closeAll } = testNodes(dirs);
 afterEach(async () => {
+  vi.restoreAllMocks();
   await closeAll();
   dirs.cleanup();
 });
@@ -79,6 +83,48 @@ describe('delivery state', () => {
       // A removed member stops counting.
       await call(annAgain, 'rooms.kick', { roomId: room.id, deviceId: idOf(catAgain) });
       await deliveryShown(annAgain, room.id, sent.id, { delivered: 1, of: 1 });
+    },
+  );
+
+  it(
+    'is told by a receiver only once its disk has the message, which it stored without waiting',
+    { timeout: 60_000 },
+    async () => {
+      const port = randomTestPort();
+      const ann = lanNode('Ann', port);
+      const ben = lanNode('Ben', port);
+      const room = await startWithRoom([ann, ben], 'Disk');
+      // Both nodes run in this process, so one list shows the order of what each does.
+      const seen: string[] = [];
+      const isBens = (store: Store): boolean =>
+        (store as unknown as { path: string }).path.startsWith(ben.dataDir);
+      const sqliteStore = Object.getPrototypeOf(
+        createSqliteStore({ path: path.join(ben.dataDir, 'unused.db') }),
+      ) as Store;
+      const { addMessages, syncWrites } = sqliteStore;
+      vi.spyOn(sqliteStore, 'addMessages').mockImplementation(async function (
+        this: Store,
+        messages,
+        options,
+      ) {
+        const added = await addMessages.call(this, messages, options);
+        if (added.length > 0 && isBens(this))
+          seen.push(`Ben stored (sync: ${options?.sync ?? 'now'})`);
+        return added;
+      });
+      vi.spyOn(sqliteStore, 'syncWrites').mockImplementation(async function (this: Store) {
+        await syncWrites.call(this);
+        if (isBens(this)) seen.push('Ben synced');
+      });
+      ann.api.on('message.delivery', () => seen.push('Ann learnt it was delivered'));
+
+      await call(ann, 'messages.send', { roomId: room.id, text: 'on disk?' });
+      await waitFor(() => seen.includes('Ann learnt it was delivered'), 'the delivery event');
+      expect(seen.slice(0, 3)).toEqual([
+        'Ben stored (sync: later)',
+        'Ben synced',
+        'Ann learnt it was delivered',
+      ]);
     },
   );
 });

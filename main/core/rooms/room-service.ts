@@ -65,6 +65,7 @@ import type { RoomState } from './room-state';
 import type { ActionOf } from './rules';
 import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
 import { createDeliveryTracker } from './delivery';
+import { createDiskSync } from './disk-sync';
 
 /**
  * When an owner or admin node renews a room's key on its own (`auto`), whoever sent the
@@ -211,6 +212,9 @@ export function createRoomService(options: RoomServiceOptions) {
     sentUpTo: (roomId) => book.get(roomId)?.contiguous.get(me) ?? 0,
     emit: (payload) => options.emit('message.delivery', payload),
   });
+
+  // Messages from peers wait for the disk together, and always before a receipt (disk-sync.ts).
+  const diskSync = createDiskSync({ syncWrites: () => store.syncWrites(), logger: log });
 
   const view: ViewContext = {
     me,
@@ -671,7 +675,8 @@ export function createRoomService(options: RoomServiceOptions) {
     }
     const waiting = waitingForOps || tooFar.size > 0;
     if (records.length === 0) return { added: 0, gap: waiting, tooFar: tooFar.size };
-    const newIds = new Set(await store.addMessages(records));
+    const newIds = new Set(await store.addMessages(records, { sync: 'later' }));
+    if (newIds.size > 0) diskSync.written();
     const stored = records.filter((m) => newIds.has(m.id));
     if (stored.length < records.length) await countNotStored(records, newIds, from);
     let gap = false;
@@ -973,6 +978,7 @@ export function createRoomService(options: RoomServiceOptions) {
     for (const t of timers) clearTimeout(t);
     timers.clear();
     await Promise.all([...book.values()].map((e) => e.tail.catch(() => undefined)));
+    await diskSync.close().catch((error: unknown) => log.warn('disk_sync_failed', { error }));
     await deliveries.close();
     if (!options.verifier) await verifier.close();
     if (!options.ecdh) await ecdhThreads.close();
@@ -988,6 +994,8 @@ export function createRoomService(options: RoomServiceOptions) {
     /** What this node gathered of an unknown room's log from `peer` (invitation-buffer.ts). */
     gatheredOps: (roomId: string, peer: string): string[] => invitations.hashes(roomId, peer),
     ingestEnvelopes,
+    /** Makes the messages received so far durable: before saying they are held (disk-sync.ts). */
+    flushReceived: (): Promise<void> => diskSync.flush(),
     /** A peer is known to hold this node's messages 1..heldUpTo of a room (delivery.ts). */
     learnDelivery: deliveries.learn,
     rekeyIfNeeded,

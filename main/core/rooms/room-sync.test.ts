@@ -38,6 +38,7 @@ function pushRig() {
   } as unknown as LinkManager;
   const ingested: number[] = [];
   const learnt: Array<[string, string, number]> = [];
+  let flushFails = false;
   let release: () => void = () => undefined;
   const rooms = {
     book: new Map([
@@ -52,6 +53,11 @@ function pushRig() {
     ]),
     learnDelivery(room: string, peer: string, held: number) {
       learnt.push([room, peer, held]);
+    },
+    /** Receipts must wait for it: what they tell must survive a power cut (disk-sync.ts). */
+    async flushReceived() {
+      pushed.push(['(disk synced)', undefined]);
+      if (flushFails) throw new Error('disk full');
     },
     async ingestEnvelopes(_room: string, envelopes: readonly Uint8Array[]) {
       ingested.push(envelopes.length);
@@ -88,6 +94,7 @@ function pushRig() {
     pusher,
     ingested,
     release: () => release(),
+    failFlushes: () => (flushFails = true),
   };
 }
 
@@ -133,7 +140,23 @@ describe('room sync, delivery receipts to a sender (rooms.held)', () => {
       }
       expect(rig.pushed).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 120));
-      expect(rig.pushed).toEqual([['rooms.held', { room: rig.roomId, held: 9 }]]);
+      expect(rig.pushed).toEqual([
+        ['(disk synced)', undefined],
+        ['rooms.held', { room: rig.roomId, held: 9 }],
+      ]);
+    } finally {
+      await rig.sync.close();
+    }
+  });
+
+  it('tells nothing when the received messages could not be made durable', async () => {
+    const rig = pushRig();
+    try {
+      rig.failFlushes();
+      rig.entry.contiguous.set(rig.pusher, 4);
+      rig.sync.network.confirmHeld(rig.entry as unknown as RoomEntry, new Set([rig.pusher]));
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(rig.pushed).toEqual([['(disk synced)', undefined]]);
     } finally {
       await rig.sync.close();
     }

@@ -216,15 +216,28 @@ export function createRoomSync(options: RoomSyncOptions) {
   const heldToConfirm = new Map<string, { entry: RoomEntry; sender: string }>();
   let heldTimer: NodeJS.Timeout | undefined;
 
-  function pushHeldReceipts(): void {
+  async function pushHeldReceipts(): Promise<void> {
     heldTimer = undefined;
-    for (const { entry, sender } of heldToConfirm.values()) {
+    // What is held now, then made durable before it is told (disk-sync.ts): a message stored
+    // while the disk syncs is told in the next round.
+    const receipts = [...heldToConfirm.values()].map(({ entry, sender }) => ({
+      entry,
+      sender,
+      held: entry.contiguous.get(sender) ?? 0,
+    }));
+    heldToConfirm.clear();
+    try {
+      await rooms.flushReceived();
+    } catch {
+      // Logged by the store; nothing is told that may not be durable. The next receipts say it.
+      return;
+    }
+    if (closed) return;
+    for (const { entry, sender, held } of receipts) {
       const link = links.link(sender);
-      const held = entry.contiguous.get(sender) ?? 0;
       if (link && held > 0 && entry.state.members.has(sender))
         pushTo(link, HELD, { room: entry.roomId, held });
     }
-    heldToConfirm.clear();
   }
 
   const network: RoomNetwork = {
@@ -269,7 +282,7 @@ export function createRoomSync(options: RoomSyncOptions) {
       if (closed) return;
       for (const sender of senders)
         heldToConfirm.set(`${entry.roomId}\n${sender}`, { entry, sender });
-      heldTimer ??= setTimeout(pushHeldReceipts, HELD_RECEIPT_DELAY_MS);
+      heldTimer ??= setTimeout(() => void pushHeldReceipts(), HELD_RECEIPT_DELAY_MS);
     },
     requestSync(roomId, deviceId) {
       const link = links.link(deviceId);
@@ -359,7 +372,9 @@ export function createRoomSync(options: RoomSyncOptions) {
         link,
       );
     // The store's version vector once per sync (a query linear in the room's size), then
-    // advanced from each batch: the peer answers each sender in seq order after vv.
+    // advanced from each batch: the peer answers each sender in seq order after vv. It tells
+    // the peer what is held of its own messages, so what it counts is made durable first.
+    await rooms.flushReceived();
     let vv = await store.versionVector(roomId);
     let asking = ask(vv);
     for (;;) {

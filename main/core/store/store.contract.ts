@@ -461,6 +461,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.countMessages(ROOM_A)).toBe(3);
       });
 
+      it("stores messages added with sync 'later' like any others, durable after syncWrites", async () => {
+        const [m1, m2] = [message({ seq: 1, text: 'relayed later' }), message({ seq: 2 })];
+        expect(await store.addMessages([m1], { sync: 'later' })).toEqual([m1.id]);
+        expect(await store.addMessages([m1, m2], { sync: 'later' })).toEqual([m2.id]);
+        await store.syncWrites();
+        await store.syncWrites();
+        expectRecord(await store.getMessage(m1.id), m1);
+        expect(await store.versionVector(ROOM_A)).toEqual({ [m1.sender]: 2 });
+
+        await store.close();
+        await expectParleyError(store.syncWrites(), 'STORE_FAILED');
+        await store.open();
+        expect(await store.countMessages(ROOM_A)).toBe(2);
+        expect((await store.searchMessages('relayed', { limit: 10 })).map((m) => m.id)).toEqual([
+          m1.id,
+        ]);
+      });
+
       it('ignores a second message with a taken (room, sender, seq) and keeps the first', async () => {
         const first = message({ seq: 1, text: 'first' });
         const rival = message({ seq: 1, text: 'rival', variant: 'rival' });

@@ -16,6 +16,16 @@
  * - Nothing of one room appears in another room's listing.
  */
 
+export interface AddMessagesOptions {
+  /**
+   * 'now' (the default): the call resolves once the messages are durable. 'later': a backend
+   * may commit without waiting for the disk; the messages are then kept if the process dies,
+   * but a power cut may lose them until syncWrites resolves. For messages received from peers,
+   * which their sender keeps and sends again (PROTOCOL.md §10); never for one's own.
+   */
+  sync?: 'now' | 'later';
+}
+
 /** A device this node knows: seen by discovery, added by hand, or a room member. */
 export interface PeerRecord {
   deviceId: string;
@@ -180,7 +190,12 @@ export interface Store {
    * whose ID is already stored, or whose (roomId, sender, seq) is taken, is ignored: the first
    * one stored wins.
    */
-  addMessages(messages: MessageRecord[]): Promise<string[]>;
+  addMessages(messages: MessageRecord[], options?: AddMessagesOptions): Promise<string[]>;
+  /**
+   * Makes every write that resolved before it durable, those added with `sync: 'later'`
+   * included: once it resolves, a power cut loses none of them.
+   */
+  syncWrites(): Promise<void>;
   /**
    * Deletes the room's messages with these IDs in one transaction and returns how many were
    * deleted. IDs that are unknown, repeated or of another room's messages are ignored. Search

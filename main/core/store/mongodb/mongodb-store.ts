@@ -624,6 +624,7 @@ class MongoStore implements Store {
     );
   }
 
+  /** Every write waits for the journal (DURABLE), so a `sync: 'later'` option changes nothing. */
   async addMessages(messages: MessageRecord[]): Promise<string[]> {
     return this.use(async (c, connection) => {
       if (messages.length === 0) return [];
@@ -799,6 +800,12 @@ class MongoStore implements Store {
       // fromEntries defines own properties, so even a sender named "__proto__" is just a key.
       return Object.fromEntries(tops.map((row) => [row._id, row.top]));
     });
+  }
+
+  /** Nothing to do: every write resolved once it was in a majority's journal (DURABLE). */
+  async syncWrites(): Promise<void> {
+    // Refused when closed, like every other call.
+    await this.use(async () => undefined);
   }
 
   async raiseDeliveries(records: DeliveryRecord[]): Promise<DeliveryRecord[]> {

@@ -118,6 +118,36 @@ describe('SQLite store', () => {
     ]);
   });
 
+  it("commits messages added with sync 'later' without waiting for the disk, and syncWrites syncs them", async () => {
+    const { store, dbPath } = setup();
+    await store.open();
+    const connection = (store as unknown as { db: Database.Database }).db;
+    const settingsDuring: string[] = [];
+    const pragma = connection.pragma.bind(connection);
+    connection.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      if (source.startsWith('synchronous =')) settingsDuring.push(source);
+      return pragma(source, options);
+    }) as typeof connection.pragma;
+
+    // Each call is one synchronous unit of work; the search indexing's own unsynced commit
+    // runs on a timer, so only what a call itself set is looked at.
+    const settingsOf = async (call: () => Promise<unknown>): Promise<string[]> => {
+      const from = settingsDuring.length;
+      await call();
+      return settingsDuring.slice(from);
+    };
+    expect(await settingsOf(() => store.addMessages([message(1, 'durable now')]))).toEqual([]);
+    expect(
+      await settingsOf(() => store.addMessages([message(2, 'later')], { sync: 'later' })),
+    ).toEqual(['synchronous = NORMAL', 'synchronous = FULL']);
+    expect(connection.pragma('synchronous', { simple: true })).toBe(2);
+
+    // The synced commit must write a frame to the log, or there would be nothing to sync.
+    const walBefore = fs.statSync(`${dbPath}-wal`).size;
+    expect(await settingsOf(() => store.syncWrites())).toEqual([]);
+    expect(fs.statSync(`${dbPath}-wal`).size).toBeGreaterThan(walBefore);
+  });
+
   it('creates a missing data folder', async () => {
     const { dir } = setup();
     const dbPath = path.join(dir, 'nested', 'deeper', 'parley.db');

@@ -8,8 +8,10 @@
  * - Nothing acknowledged is lost, even when the PC is switched off: WAL with synchronous=FULL
  *   syncs the log on every commit, and a write resolves only after its commit. The one
  *   exception is delivery bookkeeping (raiseDeliveries), which may lose its last batches when
- *   the power goes (never when the process dies), as PROTOCOL.md §10.1 allows: it is committed
- *   without its own sync (`unsynced`), and the next synced commit makes it durable too.
+ *   the power goes (never when the process dies), as PROTOCOL.md §10.1 allows, and messages
+ *   added with `sync: 'later'` (received from peers, PROTOCOL.md §10) until syncWrites: both
+ *   are committed without their own sync (`unsynced`), and the next synced commit makes them
+ *   durable too.
  * - A batch is one IMMEDIATE transaction. Search never disagrees with the messages, though new
  *   ones enter its index a moment after their commit (migration 6): the commit notes them in
  *   messages_unindexed, and indexPending indexes every noted row in a transaction of its own,
@@ -29,6 +31,7 @@ import { silentLogger } from '../../log/logger';
 import type { Logger } from '../../log/logger';
 import { conflictingKeyError, sameBytes, seenUpTo, toLimit } from '../backend-rules';
 import type {
+  AddMessagesOptions,
   ControlOpRecord,
   DeliveryRecord,
   MessagePage,
@@ -74,6 +77,9 @@ export const BUSY_TIMEOUT_MS = 5_000;
  * enough that nobody searches in between (and a search indexes first anyway).
  */
 export const INDEX_DELAY_MS = 25;
+
+/** The settings row syncWrites writes: internal, never read. */
+const SYNC_MARK_KEY = 'store.syncMark';
 
 export interface SqliteStoreOptions {
   /** The database file, usually `<data dir>/parley.db`. Its folder is created when missing. */
@@ -378,6 +384,8 @@ class SqliteStore implements Store {
   private wal = false;
   /** messages_unindexed may hold rows: new messages wait to enter the search index. */
   private unindexed = false;
+  /** Bumped by syncWrites, whose commit must change something to write (and sync) the log. */
+  private syncMarks = 0;
   private indexTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -616,12 +624,25 @@ class SqliteStore implements Store {
     return this.use((s) => s.listRoomKeys.all(roomId).map(roomKeyFromRow));
   }
 
-  async addMessages(messages: MessageRecord[]): Promise<string[]> {
+  async addMessages(messages: MessageRecord[], options?: AddMessagesOptions): Promise<string[]> {
     if (messages.length === 0) return [];
     const rows = messages.map(messageToRow);
-    const added = this.use((s) => s.addMessagesTx.immediate(rows));
+    const added = this.use((s, db) =>
+      options?.sync === 'later'
+        ? this.unsynced(db, () => s.addMessagesTx.immediate(rows))
+        : s.addMessagesTx.immediate(rows),
+    );
     if (added.length > 0) this.indexSoon();
     return added;
+  }
+
+  async syncWrites(): Promise<void> {
+    // Without WAL every commit is synced already. With it, a synchronous=FULL commit syncs the
+    // log up to its own frames, so those of every earlier unsynced commit with them (unsynced).
+    // A commit that changes nothing writes no frame, so this one bumps a mark of its own.
+    this.use((s) => {
+      if (this.wal) s.setSetting.run(SYNC_MARK_KEY, String(++this.syncMarks));
+    });
   }
 
   async deleteMessages(roomId: string, ids: string[]): Promise<number> {
