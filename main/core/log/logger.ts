@@ -31,7 +31,7 @@ export function createLogger(options: ConsoleLoggerOptions = {}): Logger {
     if (RANK[lvl] < RANK[level]) return;
     const name = scope ? `${scope}.${event}` : event;
     const extra =
-      fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields, replacer) : '';
+      fields && Object.keys(fields).length ? ' ' + escapeRaw(JSON.stringify(fields, replacer)) : '';
     write(`${new Date().toISOString()} ${lvl} ${name}${extra}`);
   };
   return {
@@ -51,6 +51,18 @@ export const silentLogger: Logger = {
   error: () => {},
   child: () => silentLogger,
 };
+
+/**
+ * Characters JSON.stringify leaves raw that a terminal or a log viewer acts on: DEL and the C1
+ * controls (CSI, U+009B, starts an escape sequence like ESC [) and the line and paragraph
+ * separators (U+2028/U+2029 break lines in many viewers). Fields carry text from peers (names,
+ * reasons), so they are written as JSON escapes, which read back as the same string.
+ */
+const RAW_CONTROLS = /[\u007f-\u009f\u2028\u2029]/g;
+
+function escapeRaw(json: string): string {
+  return json.replace(RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 function replacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message };
