@@ -466,6 +466,14 @@ export function createRoomSync(options: RoomSyncOptions) {
     return entry;
   };
 
+  /**
+   * The refusal for an asker outside the room: a departed member knows the room and is told it
+   * is not a member; anyone else gets what a room this node does not hold gets, so that knowing
+   * a room's ID is not enough to learn whether this node is in it.
+   */
+  const refusalFor = (entry: RoomEntry, asker: string): ParleyError =>
+    new ParleyError(entry.state.departed.has(asker) ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
+
   function answerSyncOps(body: unknown, link: Link): WireAnswer {
     const req = requestBody(SyncOpsRequest, body, MSG.syncOps, link);
     const entry = entryFor(req.room);
@@ -474,7 +482,7 @@ export function createRoomSync(options: RoomSyncOptions) {
     if (!entry.state.members.has(asker)) {
       const departed = entry.state.departed.get(asker);
       const op = departed && entry.ops.get(departed.op);
-      if (!op) throw new ParleyError('NOT_A_MEMBER');
+      if (!op) throw refusalFor(entry, asker);
       limitLamport = op.body.lamport;
     }
     const missing = opsNotIn(entry.ops, req.have).filter((op) => op.body.lamport <= limitLamport);
@@ -485,7 +493,7 @@ export function createRoomSync(options: RoomSyncOptions) {
   async function answerSyncMessages(body: unknown, link: Link): Promise<WireAnswer> {
     const req = requestBody(SyncMessagesRequest, body, MSG.syncMessages, link);
     const entry = entryFor(req.room);
-    if (!entry.state.members.has(link.peer.deviceId)) throw new ParleyError('NOT_A_MEMBER');
+    if (!entry.state.members.has(link.peer.deviceId)) throw refusalFor(entry, link.peer.deviceId);
     // The asker's version vector says how far it holds our own messages.
     if (Object.hasOwn(req.vv, me)) rooms.learnDelivery(req.room, link.peer.deviceId, req.vv[me]!);
     const found = await store.listEnvelopesAfter(req.room, req.vv, req.limit + 1);
