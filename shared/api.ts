@@ -262,6 +262,27 @@ export const DiscoveryPort = z
     `The discovery port must be from ${DISCOVERY_PORT_MIN} to ${DISCOVERY_PORT_MAX}.`,
   );
 
+/** A day in ms: the rotation policy's age limit is set in whole days. */
+export const DAY_MS = 24 * 60 * 60 * 1000;
+/** The highest message limit of the rotation policy: far below AES-GCM's random-nonce bound (PROTOCOL.md §2.4). */
+export const ROTATE_AFTER_MESSAGES_MAX = 10_000_000;
+/** The highest age limit of the rotation policy, in days: ten years. */
+export const ROTATE_AFTER_DAYS_MAX = 3650;
+const ROTATE_AFTER_MESSAGES_RANGE = `The number of messages after which a room's key is renewed must be a whole number from 0 (never) to ${ROTATE_AFTER_MESSAGES_MAX.toLocaleString('en-US')}.`;
+const ROTATE_AFTER_DAYS_RANGE = `The number of days after which a room's key is renewed must be a whole number from 0 (never) to ${ROTATE_AFTER_DAYS_MAX.toLocaleString('en-US')}.`;
+/** Renew a room's key once its current key has this many messages; 0 = never by count. */
+export const RotateAfterMessages = z
+  .number(ROTATE_AFTER_MESSAGES_RANGE)
+  .int(ROTATE_AFTER_MESSAGES_RANGE)
+  .min(0, ROTATE_AFTER_MESSAGES_RANGE)
+  .max(ROTATE_AFTER_MESSAGES_MAX, ROTATE_AFTER_MESSAGES_RANGE);
+/** Renew a room's key once its current key is this many days old; 0 = never by age. */
+export const RotateAfterDays = z
+  .number(ROTATE_AFTER_DAYS_RANGE)
+  .int(ROTATE_AFTER_DAYS_RANGE)
+  .min(0, ROTATE_AFTER_DAYS_RANGE)
+  .max(ROTATE_AFTER_DAYS_MAX, ROTATE_AFTER_DAYS_RANGE);
+
 export const Settings = z.object({
   /** System notifications for new messages, for the whole app (rooms.setMuted mutes one room). */
   notifications: z.boolean(),
@@ -271,6 +292,14 @@ export const Settings = z.object({
   discoveryPort: z.number(),
   /** The stored discovery group or port differs from what the running node uses. */
   restartRequired: z.boolean(),
+  /**
+   * The automatic rotation policy in use (where this node is a room's owner or admin): renew a
+   * room's key once its current key has this many messages, or is this many days old. 0 turns
+   * a limit off. Changes apply at once and are kept for later starts.
+   */
+  rotateAfterMessages: z.number().int().min(0),
+  /** Whole days, unless a start was configured in ms (NodeConfig.rotation). */
+  rotateAfterDays: z.number().min(0),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -384,13 +413,18 @@ export const commands = {
     result: z.array(MessageInfo),
   },
   'settings.get': { args: NoArgs, result: Settings },
-  /** Changes the given settings only; discovery changes apply at the next start. */
+  /**
+   * Changes the given settings only; discovery changes apply at the next start, the rotation
+   * policy at once.
+   */
   'settings.update': {
     args: z
       .object({
         notifications: z.boolean().optional(),
         discoveryGroup: DiscoveryGroup.optional(),
         discoveryPort: DiscoveryPort.optional(),
+        rotateAfterMessages: RotateAfterMessages.optional(),
+        rotateAfterDays: RotateAfterDays.optional(),
       })
       .strict(),
     result: Settings,

@@ -40,6 +40,8 @@ Commands:
   settings              Print the node's settings
   settings set          Change them: [--notifications on|off] [--discovery-group G]
                         [--discovery-port P] (discovery: from the next start)
+                        [--rotate-after-messages N] [--rotate-after-days D] (renew
+                        each room's key after N messages or D days, 0 = never; at once)
 
   ROOM is a room ID, the start of one, or its name; PEER is a device ID, the start of
   one, or a name.
@@ -73,7 +75,8 @@ Options of serve:
                                the driver does, so that writes outlast an election)
   --rotate-after-messages N    Renew the key of a room this node administers once its
                                current key has N messages (default: the kept setting, else
-                               1000; 0 = never; kept for later starts and the desktop app)
+                               1000; 0 = never; kept for later starts and the desktop app,
+                               until changed in Settings or by parley settings set)
   --rotate-after-days D        ... or once the current key is D days old (default: the kept
                                setting, else 7; 0 = never; kept likewise)`;
 
@@ -138,6 +141,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           notifications: values.notifications,
           discoveryGroup: values['discovery-group'],
           discoveryPort: values['discovery-port'],
+          rotateAfterMessages: values['rotate-after-messages'],
+          rotateAfterDays: values['rotate-after-days'],
         });
       }
       case 'id': {

@@ -66,6 +66,56 @@ describe('parley settings', () => {
       discoveryGroup: '239.255.77.77',
       discoveryPort: 48000,
       restartRequired: true,
+      rotateAfterMessages: 1000,
+      rotateAfterDays: 7,
+    });
+  });
+
+  it('shows and changes when room keys are renewed', async () => {
+    const dir = await runningNode();
+    const shown = await parley(['settings', '--data-dir', dir]);
+    expect(shown.stdout).toMatch(/Key renewal: +after 1,000 messages, after 7 days/);
+    const set = await parley([
+      'settings',
+      'set',
+      '--rotate-after-messages',
+      '250',
+      '--rotate-after-days',
+      '0',
+      '--data-dir',
+      dir,
+    ]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/Key renewal: +after 250 messages, never by age/);
+    const json = await parley(['settings', '--json', '--data-dir', dir]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ rotateAfterMessages: 250, rotateAfterDays: 0 });
+
+    const tooMany = await parley([
+      'settings',
+      'set',
+      '--rotate-after-days',
+      '4000',
+      '--data-dir',
+      dir,
+    ]);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(
+      /days after which a room's key is renewed must be a whole number/,
+    );
+    const notANumber = await parley([
+      'settings',
+      'set',
+      '--rotate-after-messages',
+      'lots',
+      '--data-dir',
+      dir,
+    ]);
+    expect(notANumber.code).toBe(2);
+    expect(notANumber.stderr).toMatch(/--rotate-after-messages takes a whole number, not "lots"/);
+    const after = await parley(['settings', '--json', '--data-dir', dir]);
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      rotateAfterMessages: 250,
+      rotateAfterDays: 0,
     });
   });
 

@@ -81,7 +81,8 @@ export interface NodeConfig {
   /**
    * When the node renews a room's key on its own (where it is an owner or admin). A limit given
    * here is kept in the node's settings for later starts; one not given is the kept one, else
-   * DEFAULT_ROTATION's (1,000 messages or 7 days). 0 turns a limit off.
+   * DEFAULT_ROTATION's (1,000 messages or 7 days). 0 turns a limit off. settings.update changes
+   * both while the node runs (and keeps them likewise).
    */
   rotation?: Partial<RotationPolicy>;
   /** For tests only: the rooms' Lamport window (RoomServiceOptions.lamportWindow). */
@@ -383,6 +384,7 @@ export function createNode(config: NodeConfig): ParleyNode {
         store,
         logger: log.child('settings'),
         inUse: channel,
+        rotation: { current: () => rooms.rotation(), apply: (p) => rooms.setRotation(p) },
         emit: (value) => api.emit('settings.updated', value),
       });
       await rooms.start(roomSync.network);

@@ -12,6 +12,7 @@ import {
   type StoreConfig,
 } from '../../core/node';
 import type { RotationPolicy } from '../../core/rooms/room-service';
+import { DAY_MS, ROTATE_AFTER_DAYS_MAX, ROTATE_AFTER_MESSAGES_MAX } from '../../../shared/api';
 import { redactConnectionString } from '../../core/store/mongodb/connection-string';
 import { createLogger } from '../../core/log/logger';
 import { defaultInterfaces } from '../../core/discovery';
@@ -34,11 +35,6 @@ export const SERVE_OPTIONS = {
   'rotate-after-messages': { type: 'string' },
   'rotate-after-days': { type: 'string' },
 } as const;
-
-/** The highest --rotate-after-messages: far below AES-GCM's random-nonce bound (PROTOCOL.md §2.4). */
-const MAX_ROTATE_AFTER_MESSAGES = 10_000_000;
-/** The highest --rotate-after-days: ten years. */
-const MAX_ROTATE_AFTER_DAYS = 3650;
 
 /** The connection string when --mongodb-uri is not given (a flag would show in `ps`). */
 export const MONGODB_URI_ENV = 'PARLEY_MONGODB_URI';
@@ -126,20 +122,19 @@ export function serveOptionsFrom(
   };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
+// The bounds are the settings API's (settings.update), which the core enforces too.
 function rotationFrom(values: ServeValues): Partial<RotationPolicy> {
   const messages = integer(
     values['rotate-after-messages'],
     '--rotate-after-messages',
     0,
-    MAX_ROTATE_AFTER_MESSAGES,
+    ROTATE_AFTER_MESSAGES_MAX,
   );
   const days = integer(
     values['rotate-after-days'],
     '--rotate-after-days',
     0,
-    MAX_ROTATE_AFTER_DAYS,
+    ROTATE_AFTER_DAYS_MAX,
   );
   return {
     ...(messages !== undefined ? { maxMessages: messages } : {}),

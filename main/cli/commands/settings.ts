@@ -1,10 +1,13 @@
 /**
  * `parley settings` prints the running node's settings; `parley settings set` changes them:
- *   --notifications on|off, --discovery-group 239.x.y.z, --discovery-port P
+ *   --notifications on|off, --discovery-group 239.x.y.z, --discovery-port P,
+ *   --rotate-after-messages N, --rotate-after-days D
  * All through the running node's local API, which checks the values (and says what is wrong in
- * words). Discovery changes apply when the node next starts, unless serve's flags name others.
+ * words). Discovery changes apply when the node next starts, unless serve's flags name others;
+ * the rotation policy applies at once and is kept (serve's --rotate-after-… flags, when given
+ * at a start, replace it then).
  */
-import type { Settings } from '../../../shared/api';
+import type { CommandArgs, Settings } from '../../../shared/api';
 import { printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi } from '../local-api-client';
 
@@ -12,6 +15,8 @@ export const SETTINGS_OPTIONS = {
   notifications: { type: 'string' },
   'discovery-group': { type: 'string' },
   'discovery-port': { type: 'string' },
+  'rotate-after-messages': { type: 'string' },
+  'rotate-after-days': { type: 'string' },
 } as const;
 
 export interface SettingsCommandOptions {
@@ -21,6 +26,8 @@ export interface SettingsCommandOptions {
   notifications?: string | undefined;
   discoveryGroup?: string | undefined;
   discoveryPort?: string | undefined;
+  rotateAfterMessages?: string | undefined;
+  rotateAfterDays?: string | undefined;
 }
 
 export async function settingsCommand(io: CliIo, opts: SettingsCommandOptions): Promise<number> {
@@ -33,7 +40,8 @@ export async function settingsCommand(io: CliIo, opts: SettingsCommandOptions): 
     throw new UsageError('To change settings, use: parley settings set --notifications on|off …');
   if (action === 'set' && Object.keys(changes).length === 0)
     throw new UsageError(
-      'parley settings set needs --notifications, --discovery-group or --discovery-port',
+      'parley settings set needs --notifications, --discovery-group, --discovery-port, ' +
+        '--rotate-after-messages or --rotate-after-days',
     );
   const api = connectLocalApi(opts.dataDir);
   const settings =
@@ -45,28 +53,40 @@ export async function settingsCommand(io: CliIo, opts: SettingsCommandOptions): 
   return 0;
 }
 
-function changesFrom(opts: SettingsCommandOptions): {
-  notifications?: boolean;
-  discoveryGroup?: string;
-  discoveryPort?: number;
-} {
-  const { notifications, discoveryGroup, discoveryPort } = opts;
+/** A whole-number option, or undefined; the node checks its range (and says it in words). */
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function changesFrom(opts: SettingsCommandOptions): CommandArgs<'settings.update'> {
+  const { notifications, discoveryGroup } = opts;
   if (notifications !== undefined && notifications !== 'on' && notifications !== 'off')
     throw new UsageError(`--notifications takes on or off, not "${notifications}"`);
-  if (discoveryPort !== undefined && !/^\d+$/.test(discoveryPort))
-    throw new UsageError(`--discovery-port takes a whole number, not "${discoveryPort}"`);
+  const discoveryPort = wholeNumber(opts.discoveryPort, '--discovery-port');
+  const rotateAfterMessages = wholeNumber(opts.rotateAfterMessages, '--rotate-after-messages');
+  const rotateAfterDays = wholeNumber(opts.rotateAfterDays, '--rotate-after-days');
   return {
     ...(notifications !== undefined ? { notifications: notifications === 'on' } : {}),
     ...(discoveryGroup !== undefined ? { discoveryGroup } : {}),
-    ...(discoveryPort !== undefined ? { discoveryPort: Number(discoveryPort) } : {}),
+    ...(discoveryPort !== undefined ? { discoveryPort } : {}),
+    ...(rotateAfterMessages !== undefined ? { rotateAfterMessages } : {}),
+    ...(rotateAfterDays !== undefined ? { rotateAfterDays } : {}),
   };
 }
+
+/** "after 1,000 messages", "never by count". */
+const renewalLimit = (n: number, unit: 'message' | 'day', never: string): string =>
+  n === 0 ? never : `after ${n.toLocaleString('en-US')} ${unit}${n === 1 ? '' : 's'}`;
 
 export function formatSettings(s: Settings): string {
   return [
     `Notifications:   ${s.notifications ? 'on' : 'off'}`,
     `Discovery group: ${s.discoveryGroup}`,
     `Discovery port:  ${s.discoveryPort} (UDP)`,
+    `Key renewal:     ${renewalLimit(s.rotateAfterMessages, 'message', 'never by count')}, ` +
+      `${renewalLimit(s.rotateAfterDays, 'day', 'never by age')} (rooms you administer)`,
     ...(s.restartRequired
       ? ['The discovery settings apply when Parley next starts (without --discovery-* flags).']
       : []),

@@ -173,7 +173,8 @@ export function createRoomService(options: RoomServiceOptions) {
   const { identity, store } = options;
   const log = options.logger;
   const me = identity.deviceId;
-  const rotation = { ...DEFAULT_ROTATION, ...options.rotation };
+  // settings.update may change it while the node runs (setRotation).
+  let rotation: RotationPolicy = { ...DEFAULT_ROTATION, ...options.rotation };
   const now = options.now ?? Date.now;
   const lamportWindow = options.lamportWindow ?? LAMPORT_WINDOW;
   const rejects = createRejectCounter();
@@ -927,6 +928,16 @@ export function createRoomService(options: RoomServiceOptions) {
     return epoch ? store.countMessagesSince(entry.roomId, epoch.at, '') : 0;
   }
 
+  /**
+   * Uses `policy` from now on. Every room is judged by it at once: a limit lowered below what a
+   * room's current key has reached renews that key now (after the usual pause); one raised
+   * lets a pending automatic rotation lapse, as its reason is asked again under the room lock.
+   */
+  function setRotation(policy: RotationPolicy): void {
+    rotation = { ...policy };
+    for (const entry of book.values()) scheduleAutoRotation(entry);
+  }
+
   async function openDm(deviceId: string): Promise<RoomDetails> {
     if (deviceId === me)
       throw new ParleyError('BAD_REQUEST', 'A direct message needs another person.');
@@ -999,6 +1010,9 @@ export function createRoomService(options: RoomServiceOptions) {
     /** A peer is known to hold this node's messages 1..heldUpTo of a room (delivery.ts). */
     learnDelivery: deliveries.learn,
     rekeyIfNeeded,
+    /** The automatic rotation policy in use. */
+    rotation: (): RotationPolicy => ({ ...rotation }),
+    setRotation,
     addMember,
     summaryOf,
     detailsOf,

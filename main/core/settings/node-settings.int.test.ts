@@ -26,6 +26,8 @@ describe('settings', () => {
       discoveryGroup: DEFAULT_GROUP,
       discoveryPort: port,
       restartRequired: false,
+      rotateAfterMessages: 1000,
+      rotateAfterDays: 7,
     });
   });
 
@@ -46,6 +48,8 @@ describe('settings', () => {
       discoveryGroup: '239.1.2.3',
       discoveryPort: 50_123,
       restartRequired: true,
+      rotateAfterMessages: 1000,
+      rotateAfterDays: 7,
     });
     expect(seen).toEqual([off, moved]);
     await node.close();
@@ -80,6 +84,37 @@ describe('settings', () => {
       discoveryGroup: DEFAULT_GROUP,
       restartRequired: false,
     });
+  });
+
+  it('refuse a key renewal limit that is not a whole number in range, in plain words', async () => {
+    const node = isolatedNode('Ann');
+    await node.start();
+    for (const args of [
+      { rotateAfterMessages: -1 },
+      { rotateAfterMessages: 2.5 },
+      { rotateAfterMessages: 10_000_001 },
+      { rotateAfterMessages: '10' },
+      { rotateAfterDays: -1 },
+      { rotateAfterDays: 0.5 },
+      { rotateAfterDays: 3651 },
+      { rotateAfterMessages: 5, rotateAfterDays: null },
+    ]) {
+      const r = await node.api.invoke('settings.update', args);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('BAD_REQUEST');
+        expect(r.error.message).toMatch(
+          /^The number of (messages|days) after which a room's key is renewed must be a whole number from 0 \(never\) to (10,000,000|3,650)\.$/,
+        );
+      }
+    }
+    expect(await call(node, 'settings.get', {})).toMatchObject({
+      rotateAfterMessages: 1000,
+      rotateAfterDays: 7,
+    });
+    expect(
+      await call(node, 'settings.update', { rotateAfterMessages: 10_000_000, rotateAfterDays: 0 }),
+    ).toMatchObject({ rotateAfterMessages: 10_000_000, rotateAfterDays: 0 });
   });
 
   it('apply the stored discovery channel at the next start; a configured one wins', async () => {

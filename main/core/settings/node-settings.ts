@@ -1,17 +1,27 @@
 /**
  * The node's settings (shared/api.ts `Settings`), kept in the store's settings table: system
- * notifications on or off, and the discovery group and port for the next start. The table also
- * keeps the automatic rotation policy (`parley serve --rotate-after-…`), which the API does not
- * show yet.
+ * notifications on or off, the discovery group and port for the next start, and the automatic
+ * rotation policy (`rotateAfterMessages`, `rotateAfterDays`).
  *
  * What must stay true:
- * - A stored value is read through the same schema a client's value is checked with; one that
+ * - A stored value is read through the same bounds a client's value is checked with; one that
  *   does not pass (written by hand, or by a future version) is ignored for the default and
  *   logged, never used.
  * - Discovery settings never change the running node: they apply at the next start, and
  *   `restartRequired` says when the stored ones differ from those in use.
+ * - The rotation policy applies at once (the room service judges every room by the new one)
+ *   and is kept for later starts. A start given limits (`parley serve --rotate-after-…`) uses
+ *   them and keeps them in place of the stored ones; a later settings.update wins over them
+ *   from then on. So the last one set wins, whichever way it was set.
  */
-import { DiscoveryGroup, DiscoveryPort, type Settings } from '../../../shared/api';
+import {
+  DAY_MS,
+  DiscoveryGroup,
+  DiscoveryPort,
+  ROTATE_AFTER_DAYS_MAX,
+  ROTATE_AFTER_MESSAGES_MAX,
+  type Settings,
+} from '../../../shared/api';
 import type { ParsedCommandArgs } from '../../../shared/api';
 import { DEFAULT_GROUP, DEFAULT_PORT } from '../discovery';
 import { ParleyError } from '../../../shared/errors';
@@ -83,11 +93,18 @@ export function discoveryChannel(
   };
 }
 
+/** The running node's automatic rotation policy (the room service's). */
+export interface RotationControl {
+  current(): RotationPolicy;
+  apply(policy: RotationPolicy): void;
+}
+
 export interface NodeSettingsOptions {
   store: Store;
   logger: Logger;
   /** What the running node uses, decided at start. */
   inUse: DiscoveryChannel;
+  rotation: RotationControl;
   emit(settings: Settings): void;
 }
 
@@ -110,6 +127,7 @@ export function createNodeSettings(options: NodeSettingsOptions) {
       discoveryGroup: next.group,
       discoveryPort: next.port,
       restartRequired: next.group !== inUse.group || next.port !== inUse.port,
+      ...rotationSettings(options.rotation.current()),
     };
   }
 
@@ -120,6 +138,16 @@ export function createNodeSettings(options: NodeSettingsOptions) {
       await store.setSetting(SETTING_KEYS.discoveryGroup, args.discoveryGroup);
     if (args.discoveryPort !== undefined)
       await store.setSetting(SETTING_KEYS.discoveryPort, String(args.discoveryPort));
+    if (args.rotateAfterMessages !== undefined || args.rotateAfterDays !== undefined) {
+      // Kept first: a policy in use is one a restart keeps to.
+      const given = {
+        ...(args.rotateAfterMessages !== undefined
+          ? { maxMessages: args.rotateAfterMessages }
+          : {}),
+        ...(args.rotateAfterDays !== undefined ? { maxAgeMs: args.rotateAfterDays * DAY_MS } : {}),
+      };
+      options.rotation.apply(await rotationPolicy(store, given, options.logger));
+    }
     const settings = await get();
     options.emit(settings);
     return settings;
@@ -130,35 +158,56 @@ export function createNodeSettings(options: NodeSettingsOptions) {
 
 export type NodeSettings = ReturnType<typeof createNodeSettings>;
 
+/** The policy as Settings shows it: the age limit in days. */
+const rotationSettings = (policy: RotationPolicy) => ({
+  rotateAfterMessages: policy.maxMessages,
+  rotateAfterDays: policy.maxAgeMs / DAY_MS,
+});
+
+/** The bounds of each limit, the API's (shared/api.ts RotateAfterMessages, RotateAfterDays). */
+const ROTATION_LIMIT_MAX = {
+  maxMessages: ROTATE_AFTER_MESSAGES_MAX,
+  maxAgeMs: ROTATE_AFTER_DAYS_MAX * DAY_MS,
+} as const;
+
+const ROTATION_KEYS = {
+  maxMessages: SETTING_KEYS.rotationMaxMessages,
+  maxAgeMs: SETTING_KEYS.rotationMaxAgeMs,
+} as const;
+
 /**
- * The rotation policy of this start: each limit given (serve's flags) is used and kept for later
- * starts, so that whatever runs on this data folder next (the desktop app too) keeps to it;
- * a limit not given is the kept one, else DEFAULT_ROTATION's.
+ * The rotation policy after `given`: each limit given (serve's flags at a start, settings.update
+ * while running) is kept for later starts, so that whatever runs on this data folder next (the
+ * desktop app too) keeps to it; a limit not given is the kept one, else DEFAULT_ROTATION's.
  */
 export async function rotationPolicy(
   store: Store,
   given: Partial<RotationPolicy>,
   log: Logger,
 ): Promise<RotationPolicy> {
-  const limit = async (key: string, value: number | undefined, fallback: number) => {
+  const inBounds = (limit: keyof RotationPolicy, value: number): boolean =>
+    Number.isSafeInteger(value) && value >= 0 && value <= ROTATION_LIMIT_MAX[limit];
+  // Every given limit is checked before any is kept: a refused call changes nothing.
+  for (const limit of ['maxMessages', 'maxAgeMs'] as const) {
+    const value = given[limit];
+    if (value !== undefined && !inBounds(limit, value))
+      throw new ParleyError(
+        'BAD_REQUEST',
+        `A key renewal limit is a whole number from 0 (never) to ${ROTATE_AFTER_MESSAGES_MAX.toLocaleString('en-US')} messages or ${ROTATE_AFTER_DAYS_MAX.toLocaleString('en-US')} days.`,
+      );
+  }
+  const limit = async (name: keyof RotationPolicy): Promise<number> => {
+    const key = ROTATION_KEYS[name];
+    const value = given[name];
     if (value !== undefined) {
-      if (!Number.isSafeInteger(value) || value < 0)
-        throw new ParleyError('BAD_REQUEST', 'A rotation limit is a whole number, 0 or more.');
       await store.setSetting(key, String(value));
       return value;
     }
     const raw = await store.getSetting(key);
-    if (raw === undefined) return fallback;
-    if (/^\d{1,15}$/.test(raw)) return Number(raw);
+    if (raw === undefined) return DEFAULT_ROTATION[name];
+    if (/^\d{1,15}$/.test(raw) && inBounds(name, Number(raw))) return Number(raw);
     log.warn('settings.stored_value_ignored', { key });
-    return fallback;
+    return DEFAULT_ROTATION[name];
   };
-  return {
-    maxMessages: await limit(
-      SETTING_KEYS.rotationMaxMessages,
-      given.maxMessages,
-      DEFAULT_ROTATION.maxMessages,
-    ),
-    maxAgeMs: await limit(SETTING_KEYS.rotationMaxAgeMs, given.maxAgeMs, DEFAULT_ROTATION.maxAgeMs),
-  };
+  return { maxMessages: await limit('maxMessages'), maxAgeMs: await limit('maxAgeMs') };
 }

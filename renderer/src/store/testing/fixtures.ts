@@ -103,6 +103,8 @@ export const settings: Settings = {
   discoveryGroup: '239.255.77.77',
   discoveryPort: 21027,
   restartRequired: false,
+  rotateAfterMessages: 1000,
+  rotateAfterDays: 7,
 };
 
 export const status: NodeStatus = {
