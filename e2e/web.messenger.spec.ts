@@ -329,6 +329,36 @@ test('the window follows the system’s dark theme', async () => {
   await expect.poll(background).toBe(light);
 });
 
+test('key renewal: a value out of range is refused in words; a change is kept after a reload', async () => {
+  const { page } = alice;
+  const openSettings = async () => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    return page.getByRole('region', { name: 'Room keys' });
+  };
+  let section = await openSettings();
+  const messages = () => section.getByLabel('Renew each room’s key after this many messages');
+  const days = () => section.getByLabel('Or after this many days');
+  await expect(messages()).toHaveValue('1000');
+  await expect(days()).toHaveValue('7');
+
+  await days().fill('4000');
+  await section.getByRole('button', { name: 'Save' }).click();
+  await expect(section.getByRole('alert')).toHaveText(
+    /^The number of days after which a room's key is renewed must be a whole number from 0 \(never\) to 3,650\.$/,
+  );
+
+  await messages().fill('250');
+  await days().fill('3');
+  await section.getByRole('button', { name: 'Save' }).click();
+  await expect(section.getByTestId('key-renewal-saved')).toHaveText(/^Saved\./);
+  await expect(section.getByRole('alert')).toHaveCount(0);
+
+  await page.reload();
+  section = await openSettings();
+  await expect(messages()).toHaveValue('250');
+  await expect(days()).toHaveValue('3');
+});
+
 test('the main views have no serious or critical accessibility violations', () => {
   expectNoBlockingViolations();
 });

@@ -26,6 +26,38 @@ export function Field(props: {
   );
 }
 
+/**
+ * A labelled whole-number field. The value stays what was typed (a string), so that an empty
+ * field is not taken for 0; the node checks the number and says in words what is wrong.
+ */
+export function NumberField(props: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  min: number;
+  max?: number;
+  hint?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {({ id, describedBy }) => (
+        <input
+          id={id}
+          type="number"
+          min={props.min}
+          max={props.max}
+          step={1}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          aria-describedby={describedBy}
+          data-testid={props.testId}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** A checkbox with its label beside it. */
 export function CheckboxField(props: {
   label: string;

@@ -1,11 +1,14 @@
 // Settings: this device (name, device ID, fingerprint), notifications, LAN discovery (group and
-// port, applied at the next start), peers added by address, and where the data is kept.
+// port, applied at the next start), when room keys are renewed, peers added by address, and
+// where the data is kept.
 import { useState, type FormEvent } from 'react';
 import { useAppStore } from '../store/store-context';
-import { CheckboxField, Field, FormError } from './Field';
+import { CheckboxField, Field, FormError, NumberField } from './Field';
 import { AddPeerDialog } from './AddPeerDialog';
 import { IdentityPanel } from './IdentityPanel';
+import { KeyRenewalSettings } from './KeyRenewalSettings';
 import { useAction } from './use-action';
+import { useSettingsDraft } from './use-settings-draft';
 
 export function SettingsView() {
   return (
@@ -18,6 +21,7 @@ export function SettingsView() {
       <IdentityPanel />
       <NotificationSettings />
       <DiscoverySettings />
+      <KeyRenewalSettings />
       <ManualPeers />
       <DataFolder />
     </main>
@@ -63,27 +67,15 @@ function NotificationSettings() {
 function DiscoverySettings() {
   const settings = useAppStore((s) => s.settings.settings);
   const updateSettings = useAppStore((s) => s.updateSettings);
-  const [draft, setDraft] = useState<{ group: string; port: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { draft, error, saved, edit, save } = useSettingsDraft<{ group: string; port: string }>();
   if (!settings) return null;
   const value = draft ?? { group: settings.discoveryGroup, port: String(settings.discoveryPort) };
 
-  const submit = async (event: FormEvent): Promise<void> => {
+  const submit = (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setError(null);
-    const result = await updateSettings({
-      discoveryGroup: value.group.trim(),
-      discoveryPort: Number(value.port),
-    });
-    if (!result.ok) return setError(result.error);
-    setDraft(null);
-    setSaved(true);
-  };
-
-  const edit = (change: Partial<typeof value>): void => {
-    setDraft({ ...value, ...change });
-    setSaved(false);
+    return save(() =>
+      updateSettings({ discoveryGroup: value.group.trim(), discoveryPort: Number(value.port) }),
+    );
   };
 
   return (
@@ -100,27 +92,22 @@ function DiscoverySettings() {
               id={id}
               type="text"
               value={value.group}
-              onChange={(e) => edit({ group: e.target.value })}
+              onChange={(e) => edit(value, { group: e.target.value })}
               aria-describedby={describedBy}
               spellCheck={false}
               data-testid="discovery-group-input"
             />
           )}
         </Field>
-        <Field label="UDP port" hint="1024 to 65535">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={1024}
-              max={65535}
-              value={value.port}
-              onChange={(e) => edit({ port: e.target.value })}
-              aria-describedby={describedBy}
-              data-testid="discovery-port-input"
-            />
-          )}
-        </Field>
+        <NumberField
+          label="UDP port"
+          hint="1024 to 65535"
+          min={1024}
+          max={65535}
+          value={value.port}
+          onChange={(port) => edit(value, { port })}
+          testId="discovery-port-input"
+        />
         <button type="submit" disabled={draft === null}>
           Save
         </button>

@@ -7,8 +7,18 @@ import { createAppStore, type AppStore } from '../store/app-store';
 import { memoryPrefs } from '../store/prefs';
 import { StoreProvider } from '../store/store-context';
 import { fakeApi, okResult } from '../store/testing/fake-api';
-import { bob, details, identity, message, ROOM, summary } from '../store/testing/fixtures';
+import {
+  bob,
+  details,
+  identity,
+  message,
+  ROOM,
+  settings,
+  status,
+  summary,
+} from '../store/testing/fixtures';
 import { ConnectionBanner } from './ConnectionBanner';
+import { KeyRenewalSettings } from './KeyRenewalSettings';
 import { RoomView } from './RoomView';
 import { SecurityBanner } from './SecurityBanner';
 import { Sidebar } from './Sidebar';
@@ -157,5 +167,30 @@ describe('connection banner', () => {
     expect(render(store, <ConnectionBanner />)).toContain('lost contact with its node');
     store.getState().nodeAnswered(true);
     expect(render(store, <ConnectionBanner />)).toBe('');
+  });
+});
+
+describe('key renewal settings', () => {
+  it('show the policy in words, and follow a change made elsewhere (settings.updated)', async () => {
+    const fake = fakeApi({
+      'settings.get': () => okResult(settings),
+      'node.status': () => okResult(status),
+    });
+    store = createAppStore(fake.api, {
+      notifier: silentNotifier,
+      prefs: memoryPrefs(identity.deviceId),
+      focused: false,
+    });
+    await store.getState().loadSettings();
+    const before = render(store, <KeyRenewalSettings />);
+    expect(before).toContain('Renew each room’s key after this many messages');
+    expect(before).toContain('Or after this many days');
+    expect(before).toMatch(/data-testid="rotate-after-messages-input"[^>]*value="1000"/);
+    expect(before).toMatch(/data-testid="rotate-after-days-input"[^>]*value="7"/);
+
+    fake.emit('settings.updated', { ...settings, rotateAfterMessages: 250, rotateAfterDays: 0 });
+    const after = render(store, <KeyRenewalSettings />);
+    expect(after).toMatch(/data-testid="rotate-after-messages-input"[^>]*value="250"/);
+    expect(after).toMatch(/data-testid="rotate-after-days-input"[^>]*value="0"/);
   });
 });

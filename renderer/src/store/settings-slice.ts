@@ -1,7 +1,8 @@
 /**
  * The settings slice: the node's settings (notifications on or off, the discovery group and
- * port that apply at the next start) and the node's status (data folder, peer port). The
- * `settings.updated` event keeps them current when another client changes them.
+ * port that apply at the next start, the key renewal policy that applies at once) and the
+ * node's status (data folder, peer port). The `settings.updated` event keeps them current when
+ * another client changes them.
  */
 import type { StateCreator } from 'zustand';
 import type { CommandArgs, NodeStatus, ParleyApi, Settings } from '../../../shared/api';
