@@ -6,13 +6,13 @@
 import { ParleyError } from '../../shared/errors';
 import { PARLEY_VERSION } from '../../shared/version';
 import { defaultDataDir } from '../core/fs/default-data-dir';
-import { COMMON_OPTIONS, parseCommandArgs } from './args';
+import { parseCommandArgs, type CommandForms } from './args';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from './cli-io';
 import { idCommand } from './commands/id';
 import { serveCommand, SERVE_OPTIONS, serveOptionsFrom } from './commands/serve';
 import { peersCommand } from './commands/peers';
-import { ROOM_OPTIONS, roomCommand, type RoomCommand } from './commands/rooms';
-import { SETTINGS_OPTIONS, settingsCommand } from './commands/settings';
+import { ROOM_COMMAND_OPTIONS, roomCommand, type RoomCommand } from './commands/rooms';
+import { SETTINGS_COMMAND_OPTIONS, settingsCommand } from './commands/settings';
 import { visible } from './visible-text';
 
 export const USAGE = `Usage: parley <command> [options]
@@ -80,17 +80,29 @@ Options of serve:
   --rotate-after-days D        ... or once the current key is D days old (default: the kept
                                setting, else 7; 0 = never; kept likewise)`;
 
+/**
+ * What each command takes besides --data-dir, --json and --help: the one list the command
+ * line is checked against (args.ts), so that an option of another command is refused.
+ */
+export const COMMAND_FORMS = {
+  serve: SERVE_OPTIONS,
+  id: {},
+  peers: {},
+  ...ROOM_COMMAND_OPTIONS,
+  ...SETTINGS_COMMAND_OPTIONS,
+} as const satisfies CommandForms;
+
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'serve': {
-        const { values } = parseCommandArgs(rest, { ...COMMON_OPTIONS, ...SERVE_OPTIONS });
+        const { values } = parseCommandArgs(rest, command, COMMAND_FORMS);
         if (values.help) return help(io);
         return await serveCommand(io, serveOptionsFrom(values, defaultDataDir(io.env), io.env));
       }
       case 'peers': {
-        const { values, positionals } = parseCommandArgs(rest, COMMON_OPTIONS, 2);
+        const { values, positionals } = parseCommandArgs(rest, command, COMMAND_FORMS, 2);
         if (values.help) return help(io);
         return await peersCommand(io, {
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),
@@ -110,11 +122,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'demote':
       case 'rotate':
       case 'leave': {
-        const { values, positionals } = parseCommandArgs(
-          rest,
-          { ...COMMON_OPTIONS, ...ROOM_OPTIONS },
-          2,
-        );
+        const { values, positionals } = parseCommandArgs(rest, command, COMMAND_FORMS, 2);
         if (values.help) return help(io);
         return await roomCommand(io, command as RoomCommand, {
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),
@@ -128,11 +136,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         });
       }
       case 'settings': {
-        const { values, positionals } = parseCommandArgs(
-          rest,
-          { ...COMMON_OPTIONS, ...SETTINGS_OPTIONS },
-          2,
-        );
+        const { values, positionals } = parseCommandArgs(rest, command, COMMAND_FORMS, 2);
         if (values.help) return help(io);
         return await settingsCommand(io, {
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),
@@ -146,7 +150,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         });
       }
       case 'id': {
-        const { values } = parseCommandArgs(rest, COMMON_OPTIONS);
+        const { values } = parseCommandArgs(rest, command, COMMAND_FORMS);
         if (values.help) return help(io);
         return await idCommand(io, {
           dataDir: values['data-dir'] ?? defaultDataDir(io.env),

@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNode, type ParleyNode } from '../core/node';
 import { silentLogger } from '../core/log/logger';
 import { tempDirs } from '../core/testing/temp-dir';
-import type { CliIo } from './cli-io';
-import { main } from './main';
+import { runMain as parley } from './testing/run-main';
 
 const dirs = tempDirs();
 const nodes: ParleyNode[] = [];
@@ -26,15 +25,6 @@ async function runningNode(): Promise<string> {
   nodes.push(node);
   await node.start();
   return dataDir;
-}
-
-/** Runs `parley ARGS` in this process; returns the exit code and what it printed. */
-async function parley(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), env: {} };
-  const code = await main(args, io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
 describe('parley settings', () => {

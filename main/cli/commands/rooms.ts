@@ -7,6 +7,7 @@
  */
 import type { MessageInfo, RoomDetails, RoomSummary } from '../../../shared/api';
 import { ParleyError } from '../../../shared/errors';
+import type { CommandOptions } from '../args';
 import { formatTable, printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi, type LocalApiClient } from '../local-api-client';
 import { visible, visibleLines } from '../visible-text';
@@ -25,13 +26,29 @@ export type RoomCommand =
   | 'rotate'
   | 'leave';
 
-export const ROOM_OPTIONS = {
-  password: { type: 'string' },
-  topic: { type: 'string' },
-  public: { type: 'boolean', default: false },
-  capacity: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
+const PASSWORD_OPTION = { password: { type: 'string' } } as const;
+
+/** The options of each room command besides the common ones: it takes these and no others. */
+export const ROOM_COMMAND_OPTIONS = {
+  rooms: {},
+  'rooms create': {
+    topic: { type: 'string' },
+    public: { type: 'boolean', default: false },
+    ...PASSWORD_OPTION,
+    capacity: { type: 'string' },
+  },
+  invite: {},
+  join: PASSWORD_OPTION,
+  send: {},
+  history: { limit: { type: 'string' } },
+  kick: {},
+  ban: {},
+  unban: {},
+  promote: {},
+  demote: {},
+  rotate: {},
+  leave: {},
+} as const satisfies Record<RoomCommand | 'rooms create', CommandOptions>;
 
 export interface RoomCommandOptions {
   dataDir: string;

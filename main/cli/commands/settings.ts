@@ -8,16 +8,21 @@
  * at a start, replace it then).
  */
 import type { CommandArgs, Settings } from '../../../shared/api';
+import type { CommandForms } from '../args';
 import { printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi } from '../local-api-client';
 
-export const SETTINGS_OPTIONS = {
-  notifications: { type: 'string' },
-  'discovery-group': { type: 'string' },
-  'discovery-port': { type: 'string' },
-  'rotate-after-messages': { type: 'string' },
-  'rotate-after-days': { type: 'string' },
-} as const;
+/** The options of `parley settings` and `parley settings set` besides the common ones. */
+export const SETTINGS_COMMAND_OPTIONS = {
+  settings: {},
+  'settings set': {
+    notifications: { type: 'string' },
+    'discovery-group': { type: 'string' },
+    'discovery-port': { type: 'string' },
+    'rotate-after-messages': { type: 'string' },
+    'rotate-after-days': { type: 'string' },
+  },
+} as const satisfies CommandForms;
 
 export interface SettingsCommandOptions {
   dataDir: string;
@@ -36,8 +41,6 @@ export async function settingsCommand(io: CliIo, opts: SettingsCommandOptions): 
   if (action !== undefined && action !== 'set')
     throw new UsageError(`Unknown settings action: ${action} (use set)`);
   const changes = changesFrom(opts);
-  if (action === undefined && Object.keys(changes).length > 0)
-    throw new UsageError('To change settings, use: parley settings set --notifications on|off …');
   if (action === 'set' && Object.keys(changes).length === 0)
     throw new UsageError(
       'parley settings set needs --notifications, --discovery-group, --discovery-port, ' +
