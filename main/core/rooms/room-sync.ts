@@ -10,8 +10,8 @@
  *   ops up to its departure (so it learns it was removed), and no messages.
  * - Everything received is validated with the wire schemas and then goes through
  *   RoomService.ingest*, which verifies before storing. A request, push or answer whose body
- *   does not fit its schema, and a push of ops or messages from outside the room, is counted
- *   (the room service's reject counter), logged at debug level only, and dropped; a bad
+ *   does not fit its schema, and a push of ops, messages or heads from outside the room, is
+ *   counted (the room service's reject counter), logged at debug level only, and dropped; a bad
  *   request is answered BAD_REQUEST. Nothing a peer sends is logged above debug here.
  * - One sync per (room, peer) at a time; a request for another while one runs is remembered
  *   and run after it.
@@ -106,6 +106,8 @@ export const LINK_REJECT_REASONS = {
   malformed: 'malformed-link-body',
   /** A push of ops or messages of a room from a peer that is not in it. */
   notInRoom: 'push-from-non-member',
+  /** Heads of a room this node knows from a peer neither in it nor departed from it. */
+  headsNotInRoom: 'heads-from-non-member',
 } as const;
 
 /** push `{room, held}`: "I hold your messages 1..held of this room", after storing them. */
@@ -688,9 +690,16 @@ export function createRoomSync(options: RoomSyncOptions) {
       }),
       links.onPush(HEADS, (body, link) => {
         // Heads come on link-up and when the sender has just learnt we are members: a moment to
-        // sync (ops we lack, and messages that may have been refused to us before).
+        // sync (ops we lack, and messages that may have been refused to us before). As for ops,
+        // only from those who write the room's log, or for a room we do not know (an
+        // invitation's): a sync would hand anyone else our have list and cost us requests.
         const push = bodyOf(HeadsPush, body, HEADS, link);
-        if (push) scheduleSync(link, push.room);
+        if (!push) return;
+        const state = rooms.book.get(push.room)?.state;
+        const peer = link.peer.deviceId;
+        if (state && !state.members.has(peer) && !state.departed.has(peer))
+          return refuse(LINK_REJECT_REASONS.headsNotInRoom, HEADS, link, { room: push.room });
+        scheduleSync(link, push.room);
       }),
       links.onPush(HELD, (body, link) => {
         const push = bodyOf(HeldPush, body, HELD, link);

@@ -18,6 +18,8 @@ export interface Rig {
   answer(type: string, body: unknown, from: string): Promise<unknown>;
   /** A push from the other side, or as if over a link from device `from`. */
   pushed(type: string, body: unknown, from?: string): Promise<unknown>;
+  /** Every request this rig's RoomSync has made so far: to whom, and its type. */
+  requested: Array<{ to: string; type: string }>;
 }
 
 /** A RoomSync for `service`; `closers` gets its close. */
@@ -26,6 +28,7 @@ export function roomSyncRig(service: LoneRoomService, closers: Array<() => Promi
   const requests = new Map<string, Handler>();
   let other: Rig | undefined;
   const me = service.identity.deviceId;
+  const requested: Rig['requested'] = [];
   /** This rig's link to the other side: what it asks is answered by the other's handlers. */
   const link = (): Link =>
     ({
@@ -33,16 +36,22 @@ export function roomSyncRig(service: LoneRoomService, closers: Array<() => Promi
       closed: false,
       push: () => Promise.resolve(),
       pushEncoded: () => Promise.resolve(),
-      request: async (type: string, body: unknown) => other!.answer(type, body, me),
+      request: async (type: string, body: unknown) => {
+        requested.push({ to: other!.deviceId, type });
+        return other!.answer(type, body, me);
+      },
     }) as unknown as Link;
-  /** A link from a device this rig is not connected to: it takes pushes, asks nothing. */
+  /** A link from a device this rig is not connected to: it takes pushes; a request fails. */
   const linkFrom = (deviceId: string): Link =>
     ({
       peer: { deviceId },
       closed: false,
       push: () => Promise.resolve(),
       pushEncoded: () => Promise.resolve(),
-      request: () => Promise.reject(new Error('not linked in this test')),
+      request: (type: string) => {
+        requested.push({ to: deviceId, type });
+        return Promise.reject(new Error('not linked in this test'));
+      },
     }) as unknown as Link;
   const links = {
     on: () => () => undefined,
@@ -70,5 +79,6 @@ export function roomSyncRig(service: LoneRoomService, closers: Array<() => Promi
     answer: async (type, body, from) => requests.get(type)!(body, linkFrom(from)),
     pushed: async (type, body, from) =>
       pushes.get(type)!(body, from === undefined ? link() : linkFrom(from)),
+    requested,
   };
 }
