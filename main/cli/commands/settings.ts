@@ -8,20 +8,22 @@
  * at a start, replace it then).
  */
 import type { CommandArgs, Settings } from '../../../shared/api';
-import type { CommandForms } from '../args';
 import { printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi } from '../local-api-client';
+import type { CommandForms } from '../args';
+
+export const SETTINGS_OPTIONS = {
+  notifications: { type: 'string' },
+  'discovery-group': { type: 'string' },
+  'discovery-port': { type: 'string' },
+  'rotate-after-messages': { type: 'string' },
+  'rotate-after-days': { type: 'string' },
+} as const;
 
 /** The options of `parley settings` and `parley settings set` besides the common ones. */
 export const SETTINGS_COMMAND_OPTIONS = {
   settings: {},
-  'settings set': {
-    notifications: { type: 'string' },
-    'discovery-group': { type: 'string' },
-    'discovery-port': { type: 'string' },
-    'rotate-after-messages': { type: 'string' },
-    'rotate-after-days': { type: 'string' },
-  },
+  'settings set': SETTINGS_OPTIONS,
 } as const satisfies CommandForms;
 
 export interface SettingsCommandOptions {
