@@ -106,7 +106,7 @@ export const LINK_REJECT_REASONS = {
   malformed: 'malformed-link-body',
   /** A push of ops or messages of a room from a peer that is not in it. */
   notInRoom: 'push-from-non-member',
-  /** Heads of a room this node knows from a peer neither in it nor departed from it. */
+  /** Heads of a room this node knows from a peer neither in it nor departed from it, beyond one a minute. */
   headsNotInRoom: 'heads-from-non-member',
 } as const;
 
@@ -159,6 +159,17 @@ export function createRoomSync(options: RoomSyncOptions) {
   const passwordChecks = createRateLimiter({
     burst: PASSWORD_CHECKS_PER_MINUTE,
     perSecond: PASSWORD_CHECKS_PER_MINUTE / 60,
+    maxSources: 1024,
+  });
+  /**
+   * Heads of a room we know from a peer our log does not show in it: our log may be the one
+   * that is behind (it was added while we were away, and nobody we know is online), so such
+   * heads start a sync now and then, at most one per room and peer a minute, which bounds what
+   * anyone can make us send (our have list) for a push of a few bytes.
+   */
+  const strangerHeads = createRateLimiter({
+    burst: 1,
+    perSecond: 1 / 60,
     maxSources: 1024,
   });
   /** Which linked peers listed which public room, for join requests. */
@@ -690,14 +701,19 @@ export function createRoomSync(options: RoomSyncOptions) {
       }),
       links.onPush(HEADS, (body, link) => {
         // Heads come on link-up and when the sender has just learnt we are members: a moment to
-        // sync (ops we lack, and messages that may have been refused to us before). As for ops,
-        // only from those who write the room's log, or for a room we do not know (an
-        // invitation's): a sync would hand anyone else our have list and cost us requests.
+        // sync (ops we lack, and messages that may have been refused to us before): from those
+        // who write the room's log, or for a room we do not know (an invitation's). From anyone
+        // else only now and then (strangerHeads): a sync hands them our have list.
         const push = bodyOf(HeadsPush, body, HEADS, link);
         if (!push) return;
         const state = rooms.book.get(push.room)?.state;
         const peer = link.peer.deviceId;
-        if (state && !state.members.has(peer) && !state.departed.has(peer))
+        if (
+          state &&
+          !state.members.has(peer) &&
+          !state.departed.has(peer) &&
+          !strangerHeads.take(`${push.room}\n${peer}`, Date.now())
+        )
           return refuse(LINK_REJECT_REASONS.headsNotInRoom, HEADS, link, { room: push.room });
         scheduleSync(link, push.room);
       }),
