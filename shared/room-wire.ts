@@ -181,6 +181,11 @@ export const OpAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unban'), member: WireDeviceId }).strict(),
   z.object({ type: z.literal('set-role'), member: WireDeviceId, role: Role }).strict(),
   z.object({ type: z.literal('update'), settings: RoomSettings.partial() }).strict(),
+  /**
+   * The author's own name in the room (as `MemberIntro.name`). It names no member: the one
+   * renamed is always the author, so nobody can even write an op that renames someone else.
+   */
+  z.object({ type: z.literal('rename'), name: ShownText(1, MEMBER_NAME_MAX) }).strict(),
   z
     .object({
       type: z.literal('rotate'),

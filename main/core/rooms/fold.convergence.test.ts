@@ -14,13 +14,14 @@ import {
   testLog,
   type TestDevice,
 } from './control-log.testing';
-import { currentEpoch, foldOps } from './fold';
+import { currentEpoch, foldOps, inFoldOrder } from './fold';
 import {
   addAction,
   buildOp,
   createAction,
   leaveAction,
   removeAction,
+  renameAction,
   rotateAction,
   setRoleAction,
   unbanAction,
@@ -122,7 +123,8 @@ function randomHistory(seed: number, steps: number): { roomId: string; ops: Deco
     const seq = Math.floor(rand() * 20);
     // Leaving is rare: a history where everyone has left has nothing left to fold.
     if (rand() < 0.02) return leaveAction(seq);
-    switch (pick(['add', 'add', 'add', 'remove', 'ban', 'rotate', 'role', 'update', 'unban'])) {
+    const choices = ['add', 'add', 'add', 'remove', 'ban', 'rotate', 'role', 'update', 'rename'];
+    switch (pick([...choices, 'unban'])) {
       case 'add': {
         const outsider = pick(DEVICES.filter((d) => !state.members.has(d.deviceId)));
         return outsider && addAction(state, asNewMember(outsider), keys, 'invite');
@@ -137,6 +139,9 @@ function randomHistory(seed: number, steps: number): { roomId: string; ops: Deco
         return setRoleAction(other.deviceId, pick(ROLES)!);
       case 'update':
         return updateAction({ topic: `t${seq}`, historyShared: rand() < 0.5 });
+      case 'rename':
+        // A few names only, so that renames to the name a member already has happen too.
+        return renameAction(`${me.name}.${seq % 3}`);
       default:
         return unbanAction(other.deviceId);
     }
@@ -171,6 +176,24 @@ function randomHistory(seed: number, steps: number): { roomId: string; ops: Deco
   return { roomId, ops: [...all.values()] };
 }
 
+/**
+ * An oracle for renames: each member's name is the one of their last applied rename since they
+ * became a member (in fold order), else the one they were introduced with. Some renames applied.
+ */
+function expectNamesFromRenames(state: RoomState, ops: readonly DecodedOp[]): void {
+  const skipped = new Set(state.rejected.map((r) => r.hash));
+  const applied = ops.filter((op) => !skipped.has(op.hash)).sort(inFoldOrder);
+  const renames = applied.filter((op) => op.body.action.type === 'rename');
+  expect(renames.length).toBeGreaterThan(0);
+  for (const [id, member] of state.members) {
+    const last = renames
+      .filter((op) => op.body.author === id && applied.indexOf(op) > member.sinceIndex)
+      .at(-1)?.body.action;
+    const introduced = DEVICES.find((d) => d.deviceId === id)!.name;
+    expect(member.name).toBe(last?.type === 'rename' ? last.name : introduced);
+  }
+}
+
 describe('convergence', () => {
   it.each([11, 22, 33])(
     'history %i: 200 arrival orders of the same ops fold to one state',
@@ -182,6 +205,7 @@ describe('convergence', () => {
       expect(state.rejected.length).toBeGreaterThan(0);
       expect(state.epochs.length).toBeGreaterThan(2);
       expect(state.opCount + state.rejected.length).toBe(ops.length);
+      expectNamesFromRenames(state, ops);
     },
   );
 
@@ -274,6 +298,29 @@ describe('both sides of a network split', () => {
     const repaired = foldOps(r.log.roomId, [...merged, repair]);
     expect(repaired.rekeyNeeded).toBe(false);
     expect(currentEpoch(repaired)!.holders.has(r.mia.deviceId)).toBe(false);
+  });
+
+  it('a member renames while being kicked on the other side: the fold order decides, everywhere', () => {
+    const r = room();
+    const [left] = r.split();
+    const kick = r.on(left, r.ada, (s) => removeAction(s, r.mia.deviceId, false, 0));
+    // Same parents, same Lamport time: the hash orders the two. A rename made before its author
+    // was removed stands only when it sorts before the removal; after it, the author is gone.
+    // New names give new hashes, until both orders have been seen.
+    const seen = new Set<boolean>();
+    for (let i = 0; seen.size < 2; i++) {
+      const right = [...r.log.ops];
+      const rename = r.on(right, r.mia, () => renameAction(`Mia ${i}`));
+      r.on(right, r.max, () => renameAction('Max M'));
+      const state = foldInEveryOrder(r.log.roomId, [...new Set([...left, ...right])], 20, i);
+      const renameFirst = rename.hash < kick.hash;
+      seen.add(renameFirst);
+      expect(state.departed.get(r.mia.deviceId)?.name).toBe(renameFirst ? `Mia ${i}` : 'Mia');
+      expect(state.rejected).toEqual(
+        renameFirst ? [] : [{ hash: rename.hash, reason: 'Only members can change the room.' }],
+      );
+      expect(state.members.get(r.max.deviceId)?.name).toBe('Max M');
+    }
   });
 
   it('two admins kick different members at once: both kicks stand, and a repair rotation is due', () => {

@@ -12,6 +12,7 @@ import {
   buildOp,
   leaveAction,
   removeAction,
+  renameAction,
   rotateAction,
   setRoleAction,
   updateAction,
@@ -111,6 +112,45 @@ describe('fold mechanics', () => {
     const state = foldOps('0'.repeat(32), []);
     expect(state).toMatchObject({ createOp: '', opCount: 0, heads: [], rekeyNeeded: false });
     expect(currentEpoch(state)).toBeUndefined();
+  });
+});
+
+describe('renames', () => {
+  it("change the author's name only; the latest wins; a departure keeps the name of that moment", () => {
+    const { log, owner, member } = pair();
+    const first = log.must(member, renameAction('Mia R'));
+    log.must(member, renameAction('Mia Rossi'));
+    expect(log.state.members.get(member.deviceId)?.name).toBe('Mia Rossi');
+    expect(log.state.members.get(owner.deviceId)?.name).toBe('Olive');
+    // Nothing a rename does is about membership or keys: those fold as before.
+    const without = foldOps(
+      log.roomId,
+      log.ops.filter((op) => op.body.action.type !== 'rename'),
+    );
+    expect(log.state.members.get(member.deviceId)).toEqual({
+      ...without.members.get(member.deviceId),
+      name: 'Mia Rossi',
+    });
+    expect(log.state.epochs).toEqual(without.epochs);
+    expect(log.state.opCount).toBe(without.opCount + 2);
+    // Held alone, the first rename is what the room shows.
+    expect(
+      foldOps(log.roomId, log.ops.slice(0, log.ops.indexOf(first) + 1)).members.get(member.deviceId)
+        ?.name,
+    ).toBe('Mia R');
+    log.must(owner, removeAction(log.state, member.deviceId, false, 0));
+    expect(log.state.departed.get(member.deviceId)?.name).toBe('Mia Rossi');
+  });
+
+  it('a rename forged by a departed member after its leave is skipped', () => {
+    const { log, member } = pair();
+    const leave = log.must(member, leaveAction(0));
+    const late = opOnTop(log.roomId, [leave], member, renameAction('Ghost').action);
+    log.receive(late);
+    expect(log.state.rejected).toEqual([
+      { hash: late.hash, reason: 'Only members can change the room.' },
+    ]);
+    expect(log.state.departed.get(member.deviceId)?.name).toBe('Mia');
   });
 });
 

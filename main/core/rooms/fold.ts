@@ -202,6 +202,10 @@ function applyOp(state: RoomState, op: DecodedOp, index: number): void {
     case 'rotate':
       startEpoch(state, op, action.epoch, action.reason);
       break;
+    case 'rename':
+      // whyNot checked that the author is a member; a departed one keeps the name they left with.
+      state.members.get(op.body.author)!.name = action.name;
+      break;
   }
   state.lamport = Math.max(state.lamport, op.body.lamport);
   state.opCount++;

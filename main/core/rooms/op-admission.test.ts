@@ -55,10 +55,12 @@ describe('admitOps', () => {
         member: mallory!.deviceId,
         role: 'owner',
       }),
+      opOnTop(log.roomId, on, mallory!, { type: 'rename', name: 'Ann' }),
     ];
     const got = admitOps(log.roomId, held(log.ops), forged);
     expect(got.admitted).toEqual([]);
     expect(reasons(got)).toEqual([
+      ADMISSION_REASONS.authorUnknown,
       ADMISSION_REASONS.authorUnknown,
       ADMISSION_REASONS.authorUnknown,
     ]);
@@ -100,13 +102,18 @@ describe('admitOps', () => {
     const split = headsOf(log);
     const first = opOnTop(log.roomId, split, bob!, { type: 'update', settings: { topic: 'B' } });
     const theirs = opOnTop(log.roomId, [first], bob!, { type: 'unban', member: cat!.deviceId });
+    const renamed = opOnTop(log.roomId, [theirs], bob!, { type: 'rename', name: 'Bobby' });
     log.must(ann!, removeAction(log.state, bob!.deviceId, false, 0));
     log.must(ann!, setRoleAction(cat!.deviceId, 'admin'));
-    const got = admitOps(log.roomId, held(log.ops), [theirs, first]);
-    expect(got.admitted).toEqual([first, theirs]);
-    // The fold skips the second today (Bob is gone before it); kept, another history may apply it.
-    log.receive(first, theirs);
-    expect(log.state.rejected.map((r) => r.hash)).toContain(theirs.hash);
+    const got = admitOps(log.roomId, held(log.ops), [renamed, theirs, first]);
+    expect(got.admitted).toEqual([first, theirs, renamed]);
+    // The fold skips the later two today (Bob is gone before them); kept, another history may
+    // apply them.
+    log.receive(first, theirs, renamed);
+    expect(log.state.rejected.map((r) => r.hash)).toEqual(
+      expect.arrayContaining([theirs.hash, renamed.hash]),
+    );
+    expect(log.state.departed.get(bob!.deviceId)?.name).toBe('Bob');
   });
 
   it('refuses an op whose parent is not held, and takes it with its parent', () => {

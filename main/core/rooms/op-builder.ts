@@ -187,6 +187,11 @@ export function unbanAction(member: string): ActionPlan<ActionOf<'unban'>> {
   return { action: { type: 'unban', member } };
 }
 
+/** This device's own new name in the room (nobody else's can be changed). */
+export function renameAction(name: string): ActionPlan<ActionOf<'rename'>> {
+  return { action: { type: 'rename', name } };
+}
+
 function requireEpoch(state: RoomState): EpochState {
   const current = currentEpoch(state);
   if (current === undefined) throw new ParleyError('BAD_REQUEST', 'The room does not exist yet.');

@@ -7,6 +7,7 @@ import { testDevice, testLog, type TestDevice } from './control-log.testing';
 import {
   leaveAction,
   removeAction,
+  renameAction,
   rotateAction,
   setRoleAction,
   unbanAction,
@@ -76,6 +77,7 @@ describe('control op codec', () => {
     log.must(alice, removeAction(log.state, members[2]!.deviceId, true, 0));
     log.must(alice, unbanAction(members[2]!.deviceId));
     log.must(members[3]!, leaveAction(0));
+    log.must(members[4]!, renameAction('Member four'));
     const types = new Set<string>();
     for (const op of log.ops) {
       types.add(op.body.action.type);
@@ -87,7 +89,17 @@ describe('control op codec', () => {
       expect(again.op.authorKey.equals(op.authorKey)).toBe(true);
     }
     expect(types).toEqual(
-      new Set(['create', 'add', 'rotate', 'set-role', 'update', 'remove', 'unban', 'leave']),
+      new Set([
+        'create',
+        'add',
+        'rotate',
+        'set-role',
+        'update',
+        'remove',
+        'unban',
+        'leave',
+        'rename',
+      ]),
     );
   });
 
@@ -201,6 +213,12 @@ describe('control op codec', () => {
       action: { type: 'leave', lastSeq: 1, x: 1 },
     });
     expect(reasonOf(signedBytes(extraInAction, alice))).toMatch(/schema/);
+    // A rename is about its author: one that names a member is not a rename at all.
+    const renameOther = rawBody({
+      ...bodyBy(alice),
+      action: { type: 'rename', name: 'Mallory', member: mallory.deviceId },
+    });
+    expect(reasonOf(signedBytes(renameOther, alice))).toMatch(/schema/);
   });
 
   it('refuses parents that are missing, unsorted, repeated, or given to a create', () => {

@@ -4,7 +4,7 @@
  * the action, so the API refuses exactly what peers would skip.
  */
 import { describe, expect, it } from 'vitest';
-import type { RoomSettings } from '../../../shared/room-wire';
+import { OpAction, type RoomSettings } from '../../../shared/room-wire';
 import { randomBytes, randomId } from '../crypto';
 import { newRoomId } from './room-id';
 import {
@@ -15,6 +15,7 @@ import {
   TEST_SETTINGS,
   verdictOf,
   type TestDevice,
+  type TestLog,
 } from './control-log.testing';
 import { grantEpoch, newEpoch, openSealedKey } from './epoch-keys';
 import {
@@ -23,6 +24,7 @@ import {
   createAction,
   leaveAction,
   removeAction,
+  renameAction,
   rotateAction,
   setRoleAction,
   unbanAction,
@@ -437,5 +439,74 @@ describe('rotate', () => {
     const epoch = currentEpoch(t.log.state)!;
     expect(epoch).toMatchObject({ index: 1, reason: 'repair', author: t.admin.deviceId });
     expect(epoch.holders.size).toBe(3);
+  });
+});
+
+describe('rename', () => {
+  const nameOf = (log: TestLog, d: TestDevice) => log.state.members.get(d.deviceId)?.name;
+
+  it('lets any member, whatever the role, change their own name', () => {
+    const t = team();
+    expect(verdictOf(t.log, t.member, renameAction('Mia Rossi'))).toBeNull();
+    expect(verdictOf(t.log, t.admin, renameAction('Adam (laptop)'))).toBeNull();
+    expect(verdictOf(t.log, t.owner, renameAction('Olive B'))).toBeNull();
+    expect([t.owner, t.admin, t.member].map((d) => nameOf(t.log, d))).toEqual([
+      'Olive B',
+      'Adam (laptop)',
+      'Mia Rossi',
+    ]);
+    // Roles, keys and the rest of the room are untouched.
+    expect(t.log.state.members.get(t.admin.deviceId)?.role).toBe('admin');
+    expect(t.log.state.epochs).toHaveLength(1);
+    expect(t.log.state.settings).toEqual(TEST_SETTINGS);
+  });
+
+  it('cannot name anyone else: the op has no field for it, and a forged one is malformed', () => {
+    const t = team();
+    const aboutMia = { type: 'rename', name: 'Mallory', member: t.member.deviceId };
+    expect(OpAction.safeParse(aboutMia).success).toBe(false);
+    expect(OpAction.safeParse({ type: 'rename', name: 'Mallory' }).success).toBe(true);
+    // The admin's rename renames the admin, never the member.
+    expect(verdictOf(t.log, t.admin, renameAction('Mia'))).toBeNull();
+    expect(nameOf(t.log, t.admin)).toBe('Mia');
+    expect(nameOf(t.log, t.member)).toBe('Mia');
+  });
+
+  it('takes the rule of member names: 1 to 64 characters, no control characters', () => {
+    for (const name of ['', 'x'.repeat(65), 'Mia\nOlive: hi', 'Mia\u001b[2J', 'Mia\u2028'])
+      expect(OpAction.safeParse({ type: 'rename', name }).success, JSON.stringify(name)).toBe(
+        false,
+      );
+    expect(OpAction.safeParse({ type: 'rename', name: 'x'.repeat(64) }).success).toBe(true);
+  });
+
+  it('is refused from outsiders and departed members, and when the name does not change', () => {
+    const t = team();
+    expect(verdictOf(t.log, t.outsider, renameAction('Xena'))).toBe(
+      'Only members can change the room.',
+    );
+    expect(verdictOf(t.log, t.member, renameAction('Mia'))).toBe(
+      'Your name in this room is already Mia.',
+    );
+    t.log.must(t.member, leaveAction(0));
+    expect(verdictOf(t.log, t.member, renameAction('Mia again'))).toBe(
+      'Only members can change the room.',
+    );
+    t.remove(t.owner, t.admin, true);
+    expect(verdictOf(t.log, t.admin, renameAction('Adam again'))).toBe(
+      'Only members can change the room.',
+    );
+    // The departed keep the names they had when they went.
+    expect(t.log.state.departed.get(t.member.deviceId)?.name).toBe('Mia');
+    expect(t.log.state.departed.get(t.admin.deviceId)?.name).toBe('Adam');
+  });
+
+  it('is allowed in a direct message, whose settings never change', () => {
+    const owner = testDevice('Olive');
+    const bob = testDevice('Bob');
+    const log = testLog(owner, { capacity: 2 }, 'dm');
+    log.invite(owner, bob);
+    expect(verdictOf(log, bob, renameAction('Robert'))).toBeNull();
+    expect(nameOf(log, bob)).toBe('Robert');
   });
 });

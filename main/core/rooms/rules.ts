@@ -72,6 +72,11 @@ export function whyNot(
     case 'rotate':
       if (!isManager(author.role)) return 'Only the owner or an admin can change the room key.';
       return whyNotEpoch(state, action.epoch);
+    case 'rename':
+      // Any member, about themselves only (the op names nobody else), in a DM too.
+      return action.name === author.name
+        ? `Your name in this room is already ${author.name}.`
+        : null;
   }
 }
 
