@@ -187,10 +187,12 @@ export function createNode(config: NodeConfig): ParleyNode {
   const api = new ApiRouter(
     {
       'identity.get': () => identityInfo(need()),
-      'identity.setName': ({ name }) => {
+      'identity.setName': async ({ name }) => {
         const r = need();
         r.name = writeProfile(dataDir, { name }).name;
         r.discovery?.announce();
+        // The rooms show the name their logs hold: a rename op in each that shows another.
+        await r.rooms.renameSelf(r.name);
         const info = identityInfo(r);
         api.emit('identity.updated', info);
         return info;

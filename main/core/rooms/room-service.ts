@@ -54,6 +54,7 @@ import {
   createAction,
   leaveAction,
   removeAction,
+  renameAction,
   rotateAction,
   setRoleAction,
   unbanAction,
@@ -219,7 +220,11 @@ export function createRoomService(options: RoomServiceOptions) {
 
   const view: ViewContext = {
     me,
-    nameOf: (id) => {
+    nameOf: (id, roomId) => {
+      // The room's own word first: another room may still show a name from before a rename.
+      const here = roomId === undefined ? undefined : book.get(roomId)?.state;
+      const inRoom = here?.members.get(id) ?? here?.departed.get(id);
+      if (inRoom) return inRoom.name;
       for (const e of book.values()) {
         const m = e.state.members.get(id) ?? e.state.departed.get(id);
         if (m) return m.name;
@@ -473,6 +478,32 @@ export function createRoomService(options: RoomServiceOptions) {
       await authorLocked(entry, await make(entry), also);
       return detailsOf(entry);
     });
+  }
+
+  /**
+   * Writes a rename in every room where this node is a member and the state shows another name
+   * for it (identity.setName), and pushes it. Answers how many rooms it renamed this node in. A
+   * room that fails is logged and skipped: the node's name is changed all the same, and the
+   * next setName (even to the same name) tries that room again.
+   */
+  async function renameSelf(name: string): Promise<number> {
+    const outdated = (e: RoomEntry): boolean => {
+      const mine = e.state.members.get(me);
+      return mine !== undefined && mine.name !== name;
+    };
+    const renamed = await Promise.all(
+      [...book.values()].filter(outdated).map((entry) =>
+        exclusive(entry, async () => {
+          if (!outdated(entry)) return false;
+          await authorLocked(entry, renameAction(name));
+          return true;
+        }).catch((err: unknown) => {
+          log.warn('rooms.rename_failed', { room: entry.roomId, err: String(err) });
+          return false;
+        }),
+      ),
+    );
+    return renamed.filter(Boolean).length;
   }
 
   async function publicKeyFor(deviceId: string): Promise<{ der: Uint8Array; key: KeyObject }> {
@@ -1014,6 +1045,7 @@ export function createRoomService(options: RoomServiceOptions) {
     rotation: (): RotationPolicy => ({ ...rotation }),
     setRotation,
     addMember,
+    renameSelf,
     summaryOf,
     detailsOf,
     view,

@@ -14,8 +14,11 @@ import type { RoomState } from './room-state';
 
 export interface ViewContext {
   me: string;
-  /** Display name of a device: a member's name in the room, else a known peer's, else short ID. */
-  nameOf(deviceId: string): string;
+  /**
+   * Display name of a device: its name in room `roomId` (member or departed), else in another
+   * room, else a known peer's, else the short ID.
+   */
+  nameOf(deviceId: string, roomId?: string): string;
   isOnline(deviceId: string): boolean;
   /** For an own message: how many other current members hold it, of how many (delivery.ts). */
   delivery(roomId: string, seq: number): { delivered: number; of: number };
@@ -68,7 +71,7 @@ export function roomDetails(summary: RoomSummary, state: RoomState, ctx: ViewCon
     index: e.index,
     id: e.id,
     author: e.author,
-    authorName: ctx.nameOf(e.author),
+    authorName: ctx.nameOf(e.author, state.roomId),
     at: e.at,
     reason: e.reason,
     holders: [...e.holders].sort(),
@@ -76,7 +79,9 @@ export function roomDetails(summary: RoomSummary, state: RoomState, ctx: ViewCon
   return {
     ...summary,
     members,
-    banned: [...state.banned].sort().map((id) => ({ deviceId: id, name: ctx.nameOf(id) })),
+    banned: [...state.banned]
+      .sort()
+      .map((id) => ({ deviceId: id, name: ctx.nameOf(id, state.roomId) })),
     epochs,
   };
 }
@@ -86,7 +91,8 @@ export function messageInfo(m: MessageRecord, ctx: ViewContext): MessageInfo {
     id: m.id,
     roomId: m.roomId,
     sender: m.sender,
-    senderName: ctx.nameOf(m.sender),
+    // The sender's name in the room now: a rename shows on earlier messages too.
+    senderName: ctx.nameOf(m.sender, m.roomId),
     text: m.text ?? '',
     ts: m.ts,
     lamport: m.lamport,

@@ -22,8 +22,8 @@ afterEach(async () => {
   dirs.cleanup();
 });
 
-async function startLan(names: string[]): Promise<ParleyNode[]> {
-  const port = randomTestPort();
+/** `port`: the discovery group's, for a node started again later on the same LAN. */
+async function startLan(names: string[], port = randomTestPort()): Promise<ParleyNode[]> {
   const nodes = names.map((n) => lanNode(n, port));
   await Promise.all(nodes.map((n) => n.start()));
   await allLinked(nodes);
@@ -221,4 +221,64 @@ describe('rooms on a LAN', () => {
       unread: 1,
     });
   });
+
+  it(
+    'a rename reaches every room: members, history, the DM, and a member who was off',
+    { timeout: 120_000 },
+    async () => {
+      const port = randomTestPort();
+      const [ann, ben, cat] = (await startLan(['Ann', 'Ben', 'Cat'], port)) as [
+        ParleyNode,
+        ParleyNode,
+        ParleyNode,
+      ];
+      // A room Ann left before: Ben's oldest room, still showing the name she left with.
+      const old = await call(ben, 'rooms.create', { name: 'Old' });
+      await call(ben, 'rooms.invite', { roomId: old.id, deviceId: idOf(ann) });
+      await waitFor(async () => (await ann.api.invoke('rooms.get', { roomId: old.id })).ok, 'Old');
+      await call(ann, 'rooms.leave', { roomId: old.id });
+      await waitFor(
+        async () => (await call(ben, 'rooms.get', { roomId: old.id })).memberCount === 1,
+        'Ann gone from Old at Ben',
+      );
+      const room = await call(ann, 'rooms.create', { name: 'Team' });
+      for (const n of [ben, cat]) {
+        await call(ann, 'rooms.invite', { roomId: room.id, deviceId: idOf(n) });
+        await waitFor(
+          async () => (await n.api.invoke('rooms.get', { roomId: room.id })).ok,
+          'Team',
+        );
+      }
+      const dm = await call(ann, 'dm.open', { deviceId: idOf(ben) });
+      await call(ann, 'messages.send', { roomId: room.id, text: 'before the rename' });
+      await waitForMessages(ben, room.id, 1);
+      await waitForMessages(cat, room.id, 1);
+      const catDir = cat.dataDir;
+      await cat.close();
+
+      const updated: string[] = [];
+      ben.api.on('room.updated', (r) => updated.push(r.id));
+      const info = await call(ann, 'identity.setName', { name: '  Annie ' });
+      expect(info.name).toBe('Annie');
+      const nameAt = async (node: ParleyNode, roomId: string) =>
+        (await call(node, 'rooms.get', { roomId })).members.find((m) => m.deviceId === idOf(ann))
+          ?.name;
+      for (const roomId of [room.id, dm.id])
+        await waitFor(async () => (await nameAt(ben, roomId)) === 'Annie', 'the new name at Ben');
+      expect(updated).toEqual(expect.arrayContaining([room.id, dm.id]));
+      const history = await wholeHistory(ben, room.id);
+      expect(history.map((m) => [m.text, m.senderName])).toEqual([['before the rename', 'Annie']]);
+      // Nothing was written where Ann is no member.
+      expect((await call(ben, 'rooms.get', { roomId: old.id })).memberCount).toBe(1);
+
+      const catAgain = lanNode('Cat', port, { dataDir: catDir });
+      await catAgain.start();
+      await waitFor(
+        async () => (await nameAt(catAgain, room.id)) === 'Annie',
+        'the new name at Cat, who was off',
+      );
+      const catHistory = await wholeHistory(catAgain, room.id);
+      expect(catHistory.map((m) => m.senderName)).toEqual(['Annie']);
+    },
+  );
 });
