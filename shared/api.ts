@@ -166,6 +166,12 @@ export const RoomSummary = z.object({
   lastMessageAt: z.number().nullable(),
   /** Index of the current key epoch (0 for the key the room was created with). */
   epoch: z.number(),
+  /**
+   * How many control ops this node holds for the room. It grows with every change of the
+   * members, their names and roles, the settings and the keys, even one that changes nothing
+   * else here (a rename): clients refetch a room's details when it does.
+   */
+  controlOps: z.number(),
 });
 export type RoomSummary = z.infer<typeof RoomSummary>;
 

@@ -2,8 +2,8 @@
 // why, and counts nothing unread however much it had not read.
 import { describe, expect, it } from 'vitest';
 import type { RoomRecord } from '../store/store';
-import { testDevice, testLog } from './control-log.testing';
-import { leaveAction, removeAction } from './op-builder';
+import { opOnTop, testDevice, testLog } from './control-log.testing';
+import { leaveAction, removeAction, renameAction } from './op-builder';
 import { roomSummary } from './room-views';
 
 const owner = testDevice('Ann');
@@ -66,5 +66,18 @@ describe('roomSummary', () => {
     log.must(member, leaveAction(0));
     log.invite(owner, member);
     expect(bensSummary(log)).toMatchObject({ myRole: 'member', departure: null, unread: 3 });
+  });
+
+  it('counts the control ops held, so that a rename, which changes nothing else in it, shows', () => {
+    const log = testLog(owner);
+    log.invite(owner, member);
+    const before = bensSummary(log);
+    expect(before.controlOps).toBe(2);
+    log.must(member, renameAction('Benjamin'));
+    const after = bensSummary(log);
+    expect(after).toEqual({ ...before, controlOps: 3 });
+    // A skipped op is held too (it may apply in a larger log).
+    log.receive(opOnTop(log.roomId, [log.last()], testDevice('Xena'), renameAction('X').action));
+    expect(bensSummary(log).controlOps).toBe(4);
   });
 });

@@ -51,6 +51,8 @@ export function roomSummary(
     muted: record.muted,
     lastMessageAt: extra.lastMessageAt,
     epoch: Math.max(0, state.epochs.length - 1),
+    // Every op held is applied or skipped, and none is ever forgotten.
+    controlOps: state.opCount + state.rejected.length,
   };
 }
 

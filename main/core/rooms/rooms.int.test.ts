@@ -2,6 +2,7 @@
 // and all hold the same messages in the same order; a member who was off catches up from
 // another member after the author left; kicks, joins, passwords, bans and capacity.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RoomSummary } from '../../../shared/api';
 import type { ParleyNode } from '../node';
 import { tempDirs } from '../testing/temp-dir';
 import { randomTestPort, waitFor } from '../testing/wait';
@@ -256,8 +257,9 @@ describe('rooms on a LAN', () => {
       const catDir = cat.dataDir;
       await cat.close();
 
-      const updated: string[] = [];
-      ben.api.on('room.updated', (r) => updated.push(r.id));
+      const opsBefore = (await call(ben, 'rooms.get', { roomId: room.id })).controlOps;
+      const updated: RoomSummary[] = [];
+      ben.api.on('room.updated', (r) => updated.push(r));
       const info = await call(ann, 'identity.setName', { name: '  Annie ' });
       expect(info.name).toBe('Annie');
       const nameAt = async (node: ParleyNode, roomId: string) =>
@@ -265,7 +267,9 @@ describe('rooms on a LAN', () => {
           ?.name;
       for (const roomId of [room.id, dm.id])
         await waitFor(async () => (await nameAt(ben, roomId)) === 'Annie', 'the new name at Ben');
-      expect(updated).toEqual(expect.arrayContaining([room.id, dm.id]));
+      // What makes the GUI fetch the member list again: the room's log grew.
+      expect(updated.map((r) => r.id)).toEqual(expect.arrayContaining([room.id, dm.id]));
+      expect(updated.some((r) => r.id === room.id && r.controlOps > opsBefore)).toBe(true);
       const history = await wholeHistory(ben, room.id);
       expect(history.map((m) => [m.text, m.senderName])).toEqual([['before the rename', 'Annie']]);
       // Nothing was written where Ann is no member.

@@ -3,7 +3,7 @@
 // previous page and keeps the reader's place; new messages keep the list at the bottom only
 // when the reader was already there. A message revealed from search is scrolled to, marked
 // and focused.
-import { useEffect, useLayoutEffect, useRef, type UIEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, type UIEvent } from 'react';
 import type { MessageInfo } from '../../../shared/api';
 import { timeOfDay } from '../lib/format';
 import { groupMessages, runDeliveryLabels, type SenderRun } from '../lib/messages-view';
@@ -60,7 +60,9 @@ export function MessageList({ roomId, messages }: { roomId: string; messages: Ro
     }
   };
 
-  const days = groupMessages(messages.items);
+  const members = useAppStore((s) => s.rooms.details[roomId]?.members);
+  const names = useMemo(() => new Map((members ?? []).map((m) => [m.deviceId, m.name])), [members]);
+  const days = groupMessages(messages.items, { names });
   const empty = messages.loaded && messages.items.length === 0 && pending.length === 0;
 
   return (

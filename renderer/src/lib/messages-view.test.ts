@@ -15,12 +15,24 @@ describe('groupMessages', () => {
       message({ ts: at(10, 9, 3), sender: 'A', senderName: 'Alice', mine: true }),
       message({ ts: at(10, 9, 30), sender: 'A', senderName: 'Alice', mine: true }),
     ];
-    const days = groupMessages(msgs, NOW);
+    const days = groupMessages(msgs, { now: NOW });
     expect(days.map((d) => d.label)).toEqual(['Yesterday', 'Today']);
     expect(days[1]!.runs.map((r) => [r.senderName, r.messages.length])).toEqual([
       ['Bob', 2],
       ['Alice', 1],
       ['Alice', 1],
+    ]);
+  });
+
+  it("names each run by the sender's current name in the room, when the room's details know it", () => {
+    const msgs = [
+      message({ ts: at(10, 9), sender: 'B', senderName: 'Bob' }),
+      message({ ts: at(10, 9, 30), sender: 'C', senderName: 'Carol' }),
+    ];
+    const names = new Map([['B', 'Robert']]);
+    expect(groupMessages(msgs, { now: NOW, names })[0]!.runs.map((r) => r.senderName)).toEqual([
+      'Robert',
+      'Carol',
     ]);
   });
 });

@@ -23,7 +23,19 @@ export interface DayGroup {
   runs: SenderRun[];
 }
 
-export function groupMessages(messages: MessageInfo[], now = Date.now()): DayGroup[] {
+/**
+ * `now`: what "Today" is. `names`: the room's members by device ID, as its details
+ * (room.updated) show them now; a member's current name wins over the one a message was loaded
+ * with, so a rename shows on the messages already on screen too (the node answers history with
+ * current names as well).
+ */
+export function groupMessages(
+  messages: MessageInfo[],
+  {
+    now = Date.now(),
+    names = new Map(),
+  }: { now?: number; names?: ReadonlyMap<string, string> } = {},
+): DayGroup[] {
   const days: DayGroup[] = [];
   for (const m of messages) {
     const key = dayKey(m.ts);
@@ -40,7 +52,7 @@ export function groupMessages(messages: MessageInfo[], now = Date.now()): DayGro
       day.runs.push({
         key: m.id,
         sender: m.sender,
-        senderName: m.senderName,
+        senderName: names.get(m.sender) ?? m.senderName,
         mine: m.mine,
         messages: [m],
       });

@@ -186,5 +186,11 @@ describe('room details on screen', () => {
     expect(fetched()).toBe(1);
     emit('room.updated', summary({ id: OTHER_ROOM, unread: 4, lastMessageAt: 5, epoch: 1 }));
     expect(fetched()).toBe(2);
+    // A rename changes nothing in the summary but the count of control ops.
+    emit(
+      'room.updated',
+      summary({ id: OTHER_ROOM, unread: 4, lastMessageAt: 5, epoch: 1, controlOps: 4 }),
+    );
+    expect(fetched()).toBe(3);
   });
 });

@@ -52,6 +52,7 @@ export function summary(change: Partial<RoomSummary> = {}): RoomSummary {
     muted: false,
     lastMessageAt: null,
     epoch: 0,
+    controlOps: 3,
     ...change,
   };
 }
