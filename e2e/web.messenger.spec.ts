@@ -359,6 +359,27 @@ test('key renewal: a value out of range is refused in words; a change is kept af
   await expect(days()).toHaveValue('3');
 });
 
+test('a new name reaches the rooms: the member list and earlier messages show it', async () => {
+  // Alice has the room open, its members shown, and Bob's messages on screen under his name.
+  await openRoom(alice.page, ROOM);
+  const members = await openPanel(alice.page, 'Members');
+  await expect(memberRow(members, 'Bob')).toBeVisible();
+  await expectMessage(alice.page, 'Thursday works for me.');
+
+  const { page } = bob;
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const nameInput = page.getByLabel('Display name');
+  await nameInput.fill('Robert');
+  await nameInput.press('Enter');
+  await expect(page.getByText('Saved. Your contacts will see the new name.')).toBeVisible();
+
+  // Alice does nothing: the rename arrives and her view follows.
+  await expect(memberRow(members, 'Robert')).toBeVisible();
+  await expect(memberRow(members, 'Bob')).toHaveCount(0);
+  await expect(messageList(alice.page).getByText('Bob', { exact: true })).toHaveCount(0);
+  await expect(messageList(alice.page).getByText('Robert', { exact: true }).first()).toBeVisible();
+});
+
 test('the main views have no serious or critical accessibility violations', () => {
   expectNoBlockingViolations();
 });
