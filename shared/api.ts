@@ -17,6 +17,7 @@ import {
   ROOM_TOPIC_MAX,
   MAX_MESSAGE_TEXT,
 } from './room-wire';
+import { groupThousands } from './group-thousands';
 
 export const DISPLAY_NAME_MAX_LENGTH = 64;
 
@@ -274,8 +275,8 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const ROTATE_AFTER_MESSAGES_MAX = 10_000_000;
 /** The highest age limit of the rotation policy, in days: ten years. */
 export const ROTATE_AFTER_DAYS_MAX = 3650;
-const ROTATE_AFTER_MESSAGES_RANGE = `The number of messages after which a room's key is renewed must be a whole number from 0 (never) to ${ROTATE_AFTER_MESSAGES_MAX.toLocaleString('en-US')}.`;
-const ROTATE_AFTER_DAYS_RANGE = `The number of days after which a room's key is renewed must be a whole number from 0 (never) to ${ROTATE_AFTER_DAYS_MAX.toLocaleString('en-US')}.`;
+const ROTATE_AFTER_MESSAGES_RANGE = `The number of messages after which a room's key is renewed must be a whole number from 0 (never) to ${groupThousands(ROTATE_AFTER_MESSAGES_MAX)}.`;
+const ROTATE_AFTER_DAYS_RANGE = `The number of days after which a room's key is renewed must be a whole number from 0 (never) to ${groupThousands(ROTATE_AFTER_DAYS_MAX)}.`;
 /** Renew a room's key once its current key has this many messages; 0 = never by count. */
 export const RotateAfterMessages = z
   .number(ROTATE_AFTER_MESSAGES_RANGE)

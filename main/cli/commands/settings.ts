@@ -11,6 +11,7 @@ import type { CommandArgs, Settings } from '../../../shared/api';
 import { printJson, UsageError, type CliIo } from '../cli-io';
 import { connectLocalApi } from '../local-api-client';
 import type { CommandForms } from '../args';
+import { groupThousands } from '../../../shared/group-thousands';
 
 export const SETTINGS_OPTIONS = {
   notifications: { type: 'string' },
@@ -83,7 +84,7 @@ function changesFrom(opts: SettingsCommandOptions): CommandArgs<'settings.update
 
 /** "after 1,000 messages", "never by count". */
 const renewalLimit = (n: number, unit: 'message' | 'day', never: string): string =>
-  n === 0 ? never : `after ${n.toLocaleString('en-US')} ${unit}${n === 1 ? '' : 's'}`;
+  n === 0 ? never : `after ${groupThousands(n)} ${unit}${n === 1 ? '' : 's'}`;
 
 export function formatSettings(s: Settings): string {
   return [

@@ -28,6 +28,7 @@ import { ParleyError } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
 import { DEFAULT_ROTATION, type RotationPolicy } from '../rooms/room-service';
 import type { Store } from '../store/store';
+import { groupThousands } from '../../../shared/group-thousands';
 
 /** The keys in the store's settings table. */
 export const SETTING_KEYS = {
@@ -193,7 +194,7 @@ export async function rotationPolicy(
     if (value !== undefined && !inBounds(limit, value))
       throw new ParleyError(
         'BAD_REQUEST',
-        `A key renewal limit is a whole number from 0 (never) to ${ROTATE_AFTER_MESSAGES_MAX.toLocaleString('en-US')} messages or ${ROTATE_AFTER_DAYS_MAX.toLocaleString('en-US')} days.`,
+        `A key renewal limit is a whole number from 0 (never) to ${groupThousands(ROTATE_AFTER_MESSAGES_MAX)} messages or ${groupThousands(ROTATE_AFTER_DAYS_MAX)} days.`,
       );
   }
   const limit = async (name: keyof RotationPolicy): Promise<number> => {
