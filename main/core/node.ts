@@ -390,6 +390,9 @@ export function createNode(config: NodeConfig): ParleyNode {
         emit: (value) => api.emit('settings.updated', value),
       });
       await rooms.start(roomSync.network);
+      // A name given at this start (or a rename an earlier run could not write in some room)
+      // reaches the rooms as identity.setName's does: a rename op where a room shows another.
+      await rooms.renameSelf(name);
       roomSync.start();
       await discovery?.start();
       const localApi =

@@ -283,6 +283,19 @@ describe('rooms on a LAN', () => {
       );
       const catHistory = await wholeHistory(catAgain, room.id);
       expect(catHistory.map((m) => m.senderName)).toEqual(['Annie']);
+
+      // A name given when the node starts (`parley serve --name`) reaches the rooms too.
+      const [annDir, annId] = [ann.dataDir, idOf(ann)];
+      await ann.close();
+      const annAgain = lanNode('Anne-Marie', port, { dataDir: annDir });
+      await annAgain.start();
+      const annAt = async (roomId: string) =>
+        (await call(ben, 'rooms.get', { roomId })).members.find((m) => m.deviceId === annId)?.name;
+      for (const roomId of [room.id, dm.id])
+        await waitFor(
+          async () => (await annAt(roomId)) === 'Anne-Marie',
+          'the name given at start, at Ben',
+        );
     },
   );
 });
