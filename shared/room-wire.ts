@@ -307,7 +307,16 @@ export const VersionVector = z
   .record(WireDeviceId, Int(0))
   .refine((v) => Object.keys(v).length <= ROOM_CAPACITY_MAX * 4, 'too many senders');
 export const SyncMessagesRequest = z
-  .object({ room: RandomIdHex, vv: VersionVector, limit: Int(1, SYNC_BATCH_MAX) })
+  .object({
+    room: RandomIdHex,
+    vv: VersionVector,
+    limit: Int(1, SYNC_BATCH_MAX),
+    /**
+     * A later request of the same pass: its vv is the previous one advanced by the batch just
+     * received (where to go on), not what the asker holds, so it says nothing of delivery.
+     */
+    continues: z.literal(true).optional(),
+  })
   .strict();
 export const SyncMessagesResponse = z
   .object({

@@ -373,12 +373,12 @@ export function createRoomSync(options: RoomSyncOptions) {
     if (!entry?.state.members.has(me) || !entry.state.members.has(peer)) return false;
     let received = 0;
     let refusedTooFar = false;
-    const ask = async (vv: Record<string, number>) =>
+    const ask = async (vv: Record<string, number>, continues: boolean) =>
       answerBody(
         SyncMessagesResponse,
         await link.request(
           MSG.syncMessages,
-          { room: roomId, vv, limit: SYNC_BATCH_MAX },
+          { room: roomId, vv, limit: SYNC_BATCH_MAX, ...(continues ? { continues } : {}) },
           { timeoutMs: REQUEST_TIMEOUT_MS },
         ),
         MSG.syncMessages,
@@ -389,7 +389,7 @@ export function createRoomSync(options: RoomSyncOptions) {
     // the peer what is held of its own messages, so what it counts is made durable first.
     await rooms.flushReceived();
     let vv = await store.versionVector(roomId);
-    let asking = ask(vv);
+    let asking = ask(vv, false);
     for (;;) {
       const answer = await asking;
       // The next batch is asked for while this one is verified and stored: one request ahead,
@@ -398,7 +398,7 @@ export function createRoomSync(options: RoomSyncOptions) {
         const s = rooms.book.get(roomId)?.state;
         return s !== undefined && (s.members.has(id) || s.departed.has(id));
       });
-      const ahead = answer.more && answer.envelopes.length > 0 ? ask(vv) : undefined;
+      const ahead = answer.more && answer.envelopes.length > 0 ? ask(vv, true) : undefined;
       // An early exit (a refused batch, a closed link) leaves it unanswered: nothing to report.
       ahead?.catch(() => undefined);
       const { added, tooFar } = await rooms.ingestEnvelopes(roomId, answer.envelopes, peer);
@@ -507,8 +507,10 @@ export function createRoomSync(options: RoomSyncOptions) {
     const req = requestBody(SyncMessagesRequest, body, MSG.syncMessages, link);
     const entry = entryFor(req.room);
     if (!entry.state.members.has(link.peer.deviceId)) throw refusalFor(entry, link.peer.deviceId);
-    // The asker's version vector says how far it holds our own messages.
-    if (Object.hasOwn(req.vv, me)) rooms.learnDelivery(req.room, link.peer.deviceId, req.vv[me]!);
+    // The asker's version vector says how far it holds our own messages (on its disk: it
+    // flushes first); a continuing request's vv runs ahead of what it has stored.
+    if (!req.continues && Object.hasOwn(req.vv, me))
+      rooms.learnDelivery(req.room, link.peer.deviceId, req.vv[me]!);
     const found = await store.listEnvelopesAfter(req.room, req.vv, req.limit + 1);
     return { envelopes: found.slice(0, req.limit), more: found.length > req.limit };
   }

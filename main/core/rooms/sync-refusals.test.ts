@@ -63,3 +63,28 @@ describe('room sync refusals', () => {
     ).toBe('NOT_A_MEMBER');
   });
 });
+
+describe('delivery learnt from a sync request', () => {
+  it("takes a pass's first version vector, not a continuing one's, which runs ahead", async () => {
+    const ben = testDevice();
+    const ann = await startLoneRoomService(dirs, { peerPublicKey: publicKeysOf(ben) });
+    closers.push(() => ann.close());
+    const room = await ann.rooms.create({ name: 'Post' });
+    await ann.rooms.invite(room.id, ben.deviceId);
+    const learnt: Array<[string, number]> = [];
+    ann.rooms.learnDelivery = (_room, peer, heldUpTo) => void learnt.push([peer, heldUpTo]);
+    const rig = roomSyncRig(ann, closers);
+    rig.start();
+    const me = ann.identity.deviceId;
+    const ask = (vv: Record<string, number>, continues?: true) =>
+      rig.answer(
+        'rooms.sync.messages',
+        { room: room.id, vv, limit: 10, ...(continues ? { continues } : {}) },
+        ben.deviceId,
+      );
+
+    await ask({ [me]: 2 });
+    await ask({ [me]: 7 }, true);
+    expect(learnt).toEqual([[ben.deviceId, 2]]);
+  });
+});
