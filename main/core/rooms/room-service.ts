@@ -63,7 +63,7 @@ import {
 } from './op-builder';
 import { exclusive, newRoomEntry, refold, type RoomEntry } from './room-book';
 import type { RoomState } from './room-state';
-import type { ActionOf } from './rules';
+import { isOrWasMember, type ActionOf } from './rules';
 import { messageInfo, roomDetails, roomSummary, type ViewContext } from './room-views';
 import { createDeliveryTracker } from './delivery';
 import { createDiskSync } from './disk-sync';
@@ -551,7 +551,7 @@ export function createRoomService(options: RoomServiceOptions) {
       if (!decoded.some(namesMe)) return { added: 0, missingParents: false };
       const trial = newRoomEntry(blankRecord(roomId), gathered);
       const s = trial.state;
-      if (!s.createOp || (!s.members.has(me) && !s.departed.has(me))) {
+      if (!s.createOp || !isOrWasMember(s, me)) {
         reject('unsolicited-room', { from, room: roomId });
         return { added: 0, missingParents: false };
       }

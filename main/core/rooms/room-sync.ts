@@ -44,6 +44,7 @@ import { verifyPassword } from './password';
 import { exclusive, type RoomEntry } from './room-book';
 import type { RoomNetwork, RoomService } from './room-service';
 import { inFoldOrder } from './fold';
+import { isOrWasMember } from './rules';
 import type { DecodedOp } from './op-codec';
 import { haveList, opsNotIn } from './have-list';
 import { peekSenderSeq } from '../messages/envelope-codec';
@@ -396,7 +397,7 @@ export function createRoomSync(options: RoomSyncOptions) {
       // no more, so backpressure still holds.
       vv = advanceVersionVector(vv, answer.envelopes, (id) => {
         const s = rooms.book.get(roomId)?.state;
-        return s !== undefined && (s.members.has(id) || s.departed.has(id));
+        return s !== undefined && isOrWasMember(s, id);
       });
       const ahead = answer.more && answer.envelopes.length > 0 ? ask(vv, true) : undefined;
       // An early exit (a refused batch, a closed link) leaves it unanswered: nothing to report.
@@ -659,7 +660,7 @@ export function createRoomSync(options: RoomSyncOptions) {
     const peer = link.peer.deviceId;
     for (const entry of rooms.book.values()) {
       const s = entry.state;
-      if (!s.members.has(peer) && !s.departed.has(peer)) continue;
+      if (!isOrWasMember(s, peer)) continue;
       pushTo(link, HEADS, { room: entry.roomId, heads: s.heads.slice(0, 64) });
       if (s.members.has(me) && s.members.has(peer)) scheduleSync(link, entry.roomId);
     }
@@ -686,7 +687,7 @@ export function createRoomSync(options: RoomSyncOptions) {
         // Only members (and those who were) write a room's log; anyone may invite us to a new one.
         const entry = rooms.book.get(push.room);
         const peer = link.peer.deviceId;
-        if (entry && !entry.state.members.has(peer) && !entry.state.departed.has(peer))
+        if (entry && !isOrWasMember(entry.state, peer))
           return refuse(LINK_REJECT_REASONS.notInRoom, MSG.opsPush, link, { room: push.room });
         const known = entry !== undefined;
         const { added, missingParents } = await rooms.ingestOps(push.room, push.ops, peer);
@@ -712,8 +713,7 @@ export function createRoomSync(options: RoomSyncOptions) {
         const peer = link.peer.deviceId;
         if (
           state &&
-          !state.members.has(peer) &&
-          !state.departed.has(peer) &&
+          !isOrWasMember(state, peer) &&
           !strangerHeads.take(`${push.room}\n${peer}`, Date.now())
         )
           return refuse(LINK_REJECT_REASONS.headsNotInRoom, HEADS, link, { room: push.room });

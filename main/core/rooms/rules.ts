@@ -125,6 +125,11 @@ function keyOfIntro(member: MemberIntro): KeyObject | null {
 const introduced = new Map<string, { key: KeyObject; deviceId: string }>();
 const INTRODUCED_MAX = 4096;
 
+/** Whether the log ever made `deviceId` a member: one now, or one who left or was removed. */
+export function isOrWasMember(state: RoomState, deviceId: string): boolean {
+  return state.members.has(deviceId) || state.departed.has(deviceId);
+}
+
 export function isManager(role: Role): boolean {
   return role === 'owner' || role === 'admin';
 }
