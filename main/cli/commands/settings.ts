@@ -13,18 +13,16 @@ import { connectLocalApi } from '../local-api-client';
 import type { CommandForms } from '../args';
 import { groupThousands } from '../../../shared/group-thousands';
 
-export const SETTINGS_OPTIONS = {
-  notifications: { type: 'string' },
-  'discovery-group': { type: 'string' },
-  'discovery-port': { type: 'string' },
-  'rotate-after-messages': { type: 'string' },
-  'rotate-after-days': { type: 'string' },
-} as const;
-
 /** The options of `parley settings` and `parley settings set` besides the common ones. */
 export const SETTINGS_COMMAND_OPTIONS = {
   settings: {},
-  'settings set': SETTINGS_OPTIONS,
+  'settings set': {
+    notifications: { type: 'string' },
+    'discovery-group': { type: 'string' },
+    'discovery-port': { type: 'string' },
+    'rotate-after-messages': { type: 'string' },
+    'rotate-after-days': { type: 'string' },
+  },
 } as const satisfies CommandForms;
 
 export interface SettingsCommandOptions {
