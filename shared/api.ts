@@ -275,20 +275,15 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const ROTATE_AFTER_MESSAGES_MAX = 10_000_000;
 /** The highest age limit of the rotation policy, in days: ten years. */
 export const ROTATE_AFTER_DAYS_MAX = 3650;
-const ROTATE_AFTER_MESSAGES_RANGE = `The number of messages after which a room's key is renewed must be a whole number from 0 (never) to ${groupThousands(ROTATE_AFTER_MESSAGES_MAX)}.`;
-const ROTATE_AFTER_DAYS_RANGE = `The number of days after which a room's key is renewed must be a whole number from 0 (never) to ${groupThousands(ROTATE_AFTER_DAYS_MAX)}.`;
+/** A limit of the rotation policy: a whole number from 0 (never) to `max`, refused in words. */
+function rotationLimit(max: number, unit: string) {
+  const range = `The number of ${unit} after which a room's key is renewed must be a whole number from 0 (never) to ${groupThousands(max)}.`;
+  return z.number(range).int(range).min(0, range).max(max, range);
+}
 /** Renew a room's key once its current key has this many messages; 0 = never by count. */
-export const RotateAfterMessages = z
-  .number(ROTATE_AFTER_MESSAGES_RANGE)
-  .int(ROTATE_AFTER_MESSAGES_RANGE)
-  .min(0, ROTATE_AFTER_MESSAGES_RANGE)
-  .max(ROTATE_AFTER_MESSAGES_MAX, ROTATE_AFTER_MESSAGES_RANGE);
+export const RotateAfterMessages = rotationLimit(ROTATE_AFTER_MESSAGES_MAX, 'messages');
 /** Renew a room's key once its current key is this many days old; 0 = never by age. */
-export const RotateAfterDays = z
-  .number(ROTATE_AFTER_DAYS_RANGE)
-  .int(ROTATE_AFTER_DAYS_RANGE)
-  .min(0, ROTATE_AFTER_DAYS_RANGE)
-  .max(ROTATE_AFTER_DAYS_MAX, ROTATE_AFTER_DAYS_RANGE);
+export const RotateAfterDays = rotationLimit(ROTATE_AFTER_DAYS_MAX, 'days');
 
 export const Settings = z.object({
   /** System notifications for new messages, for the whole app (rooms.setMuted mutes one room). */
