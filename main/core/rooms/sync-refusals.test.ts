@@ -86,5 +86,15 @@ describe('delivery learnt from a sync request', () => {
     await ask({ [me]: 2 });
     await ask({ [me]: 7 }, true);
     expect(learnt).toEqual([[ben.deviceId, 2]]);
+
+    // `continues` is true or absent: anything else is a bad request, which teaches nothing.
+    for (const continues of [false, 'yes', 1, null]) {
+      const body = { room: room.id, vv: { [me]: 9 }, limit: 10, continues };
+      expect(await codeOf(rig.answer('rooms.sync.messages', body, ben.deviceId))).toBe(
+        'BAD_REQUEST',
+      );
+    }
+    expect(learnt).toEqual([[ben.deviceId, 2]]);
+    expect(ann.rooms.rejects.snapshot()['malformed-link-body']).toBe(4);
   });
 });
